@@ -1,0 +1,1 @@
+//! Mercator crate (being built).

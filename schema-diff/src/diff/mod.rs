@@ -1,0 +1,321 @@
+//! Realm- and schema-level differences, assembled and ordered.
+
+mod names;
+mod order;
+mod table;
+
+use schema_model::{Realm, Schema, View};
+
+use crate::{Change, DiffOptions, ObjectKind, RenameHint};
+
+pub(crate) use names::identifiers;
+use table::{Pair, by_name, diff_table};
+
+/// Computes the changes that turn `from` into `to`, in an order that applies cleanly.
+///
+/// Objects are matched by name (routines by name and argument types); what the options
+/// skip is left out. Views whose tables lose or change columns, and views built on views
+/// that are recreated, are recreated too, since databases refuse to alter what a view
+/// depends on.
+pub fn diff(from: &Realm, to: &Realm, options: &DiffOptions) -> Vec<Change> {
+    diff_with_rebuilds(from, to, options, &|_| false)
+}
+
+/// [`diff`], with a predicate telling which `ModifyTable` changes the dialect carries out by
+/// recreating the table (so the table's triggers and the views on it must be recreated).
+pub(crate) fn diff_with_rebuilds(
+    from: &Realm,
+    to: &Realm,
+    options: &DiffOptions,
+    rebuilds: &dyn Fn(&Change) -> bool,
+) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for pair in by_name(&from.extensions, &to.extensions, |e| e.name.clone()) {
+        match pair {
+            Pair::Added(extension) => changes.push(Change::AddExtension { extension }),
+            Pair::Dropped(extension) if !options.skips(ObjectKind::Extension) => {
+                changes.push(Change::DropExtension { extension })
+            }
+            Pair::Dropped(_) => {}
+            Pair::Modified(from, to) => changes.push(Change::ModifyExtension { from, to }),
+        }
+    }
+    for schema in &to.schemas {
+        match from.schema(&schema.name) {
+            None => {
+                changes.push(Change::AddSchema {
+                    schema: header(schema),
+                });
+                diff_schema(&Schema::new(&schema.name), schema, options, &mut changes);
+            }
+            Some(before) => {
+                if header(before) != header(schema) {
+                    changes.push(Change::ModifySchema {
+                        from: header(before),
+                        to: header(schema),
+                    });
+                }
+                diff_schema(before, schema, options, &mut changes);
+            }
+        }
+    }
+    for schema in &from.schemas {
+        if to.schema(&schema.name).is_none() && !options.skips(ObjectKind::Schema) {
+            changes.push(Change::DropSchema {
+                schema: schema.clone(),
+            });
+        }
+    }
+    order::order(changes, from, to, options, rebuilds)
+}
+
+/// A schema's own attributes, without its objects.
+fn header(schema: &Schema) -> Schema {
+    Schema {
+        comment: schema.comment.clone(),
+        mysql: schema.mysql.clone(),
+        ..Schema::new(&schema.name)
+    }
+}
+
+/// Views are compared without their inspected output columns, which follow from the
+/// definition.
+fn view_key(view: &View) -> View {
+    View {
+        columns: Vec::new(),
+        ..view.clone()
+    }
+}
+
+fn diff_schema(from: &Schema, to: &Schema, options: &DiffOptions, changes: &mut Vec<Change>) {
+    let name = to.name.clone();
+    let skips = |kind| options.skips(kind);
+
+    // Table renames first, so the renamed table is diffed against its new self.
+    let mut renamed_from = std::collections::HashSet::new();
+    let mut renamed_to = std::collections::HashSet::new();
+    for hint in &options.renames {
+        if let RenameHint::Table {
+            schema,
+            from: old,
+            to: new,
+        } = hint
+            && *schema == name
+            && let (Some(before), None, Some(after), None) = (
+                from.table(old),
+                to.table(old),
+                to.table(new),
+                from.table(new),
+            )
+        {
+            changes.push(Change::RenameTable {
+                schema: name.clone(),
+                from: old.clone(),
+                to: new.clone(),
+            });
+            let mut before = before.clone();
+            before.name = new.clone();
+            let table_changes = diff_table(&name, &before, after, options);
+            if !table_changes.is_empty() {
+                changes.push(Change::ModifyTable {
+                    schema: name.clone(),
+                    from: before,
+                    to: after.clone(),
+                    changes: table_changes,
+                });
+            }
+            renamed_from.insert(old.clone());
+            renamed_to.insert(new.clone());
+        }
+    }
+    for table in &to.tables {
+        if renamed_to.contains(&table.name) {
+            continue;
+        }
+        match from.table(&table.name) {
+            None => changes.push(Change::AddTable {
+                schema: name.clone(),
+                table: table.clone(),
+            }),
+            Some(before) => {
+                let table_changes = diff_table(&name, before, table, options);
+                if !table_changes.is_empty() {
+                    changes.push(Change::ModifyTable {
+                        schema: name.clone(),
+                        from: before.clone(),
+                        to: table.clone(),
+                        changes: table_changes,
+                    });
+                }
+            }
+        }
+    }
+    if !skips(ObjectKind::Table) {
+        for table in &from.tables {
+            if !renamed_from.contains(&table.name) && to.table(&table.name).is_none() {
+                changes.push(Change::DropTable {
+                    schema: name.clone(),
+                    table: table.clone(),
+                });
+            }
+        }
+    }
+
+    macro_rules! objects {
+        ($field:ident, $key:expr, $kind:expr, $add:ident, $drop:ident, $modify:ident, $obj:ident) => {
+            for pair in by_name(&from.$field, &to.$field, $key) {
+                match pair {
+                    Pair::Added($obj) => changes.push(Change::$add {
+                        schema: name.clone(),
+                        $obj,
+                    }),
+                    Pair::Dropped($obj) if !skips($kind) => changes.push(Change::$drop {
+                        schema: name.clone(),
+                        $obj,
+                    }),
+                    Pair::Dropped(_) => {}
+                    Pair::Modified(from, to) => changes.push(Change::$modify {
+                        schema: name.clone(),
+                        from,
+                        to,
+                    }),
+                }
+            }
+        };
+    }
+    objects!(
+        routines,
+        |r| r.signature(),
+        ObjectKind::Routine,
+        AddRoutine,
+        DropRoutine,
+        ModifyRoutine,
+        routine
+    );
+    objects!(
+        triggers,
+        |t| (t.on.clone(), t.name.clone()),
+        ObjectKind::Trigger,
+        AddTrigger,
+        DropTrigger,
+        ModifyTrigger,
+        trigger
+    );
+    objects!(
+        domains,
+        |d| d.name.clone(),
+        ObjectKind::Domain,
+        AddDomain,
+        DropDomain,
+        ModifyDomain,
+        domain
+    );
+    objects!(
+        composites,
+        |c| c.name.clone(),
+        ObjectKind::Composite,
+        AddComposite,
+        DropComposite,
+        ModifyComposite,
+        composite
+    );
+    objects!(
+        sequences,
+        |s| s.name.clone(),
+        ObjectKind::Sequence,
+        AddSequence,
+        DropSequence,
+        ModifySequence,
+        sequence
+    );
+
+    let old_views: Vec<View> = from.views.iter().map(view_key).collect();
+    let new_views: Vec<View> = to.views.iter().map(view_key).collect();
+    for pair in by_name(&old_views, &new_views, |v| v.name.clone()) {
+        match pair {
+            Pair::Added(view) => {
+                let view = to.view(&view.name).cloned().unwrap_or(view);
+                changes.push(Change::AddView {
+                    schema: name.clone(),
+                    view,
+                })
+            }
+            Pair::Dropped(view) if !skips(ObjectKind::View) => changes.push(Change::DropView {
+                schema: name.clone(),
+                view,
+            }),
+            Pair::Dropped(_) => {}
+            Pair::Modified(from, to) => changes.push(Change::ModifyView {
+                schema: name.clone(),
+                from,
+                to,
+            }),
+        }
+    }
+    for pair in by_name(&from.enums, &to.enums, |e| e.name.clone()) {
+        match pair {
+            Pair::Added(enum_type) => changes.push(Change::AddEnum {
+                schema: name.clone(),
+                enum_type,
+            }),
+            Pair::Dropped(enum_type) if !skips(ObjectKind::Enum) => {
+                changes.push(Change::DropEnum {
+                    schema: name.clone(),
+                    enum_type,
+                })
+            }
+            Pair::Dropped(_) => {}
+            Pair::Modified(from, to) => {
+                let added = appended_labels(&from.values, &to.values).unwrap_or_default();
+                changes.push(Change::ModifyEnum {
+                    schema: name.clone(),
+                    from,
+                    to,
+                    added,
+                })
+            }
+        }
+    }
+}
+
+/// When `to` keeps every label of `from` in the same relative order, the labels to insert,
+/// each with the label it follows (`None` = first). `None` when labels were removed or
+/// reordered.
+fn appended_labels(from: &[String], to: &[String]) -> Option<Vec<(String, Option<String>)>> {
+    let kept: Vec<&String> = to.iter().filter(|v| from.contains(v)).collect();
+    if kept.len() != from.len() || kept.iter().zip(from).any(|(a, b)| *a != b) {
+        return None;
+    }
+    let mut added = Vec::new();
+    let mut previous: Option<String> = None;
+    for label in to {
+        if !from.contains(label) {
+            added.push((label.clone(), previous.clone()));
+        }
+        previous = Some(label.clone());
+    }
+    Some(added)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::appended_labels;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn enum_labels_in_place() {
+        assert_eq!(
+            appended_labels(&s(&["a", "c"]), &s(&["x", "a", "b", "c", "d"])),
+            Some(vec![
+                ("x".into(), None),
+                ("b".into(), Some("a".into())),
+                ("d".into(), Some("c".into()))
+            ])
+        );
+        assert_eq!(appended_labels(&s(&["a", "b"]), &s(&["b", "a"])), None);
+        assert_eq!(appended_labels(&s(&["a", "b"]), &s(&["a"])), None);
+    }
+}
