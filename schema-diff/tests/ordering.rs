@@ -282,3 +282,17 @@ fn schemas_come_first_and_types_before_tables() {
     );
     assert!(matches!(&back[..], [Change::DropSchema { .. }]));
 }
+
+#[test]
+fn views_reading_a_dropped_table_are_recreated_around_the_drop() {
+    // A table replaced by a view of the same name, read by a view that stays.
+    let mut current = realm(vec![table("data", &[]), table("t_data", &[])]);
+    current.schemas[0].views = vec![View::new("q", "SELECT id FROM data")];
+    let mut desired = realm(vec![table("t_data", &[])]);
+    desired.schemas[0].views = vec![
+        View::new("data", "SELECT id FROM t_data"),
+        View::new("q", "SELECT id FROM data"),
+    ];
+    let order = names(&diff(&current, &desired, &DiffOptions::default()));
+    assert_eq!(order, ["-v:q", "-data", "+v:data", "+v:q"], "{order:?}");
+}

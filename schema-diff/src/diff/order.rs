@@ -191,6 +191,11 @@ fn recreate_dependents(
             Change::DropView { schema, view } => {
                 recreated_views.insert(key(schema, &view.name));
             }
+            // A view kept by name may read a table that goes away (e.g. replaced by a
+            // view of the same name): it must be dropped before the table and recreated.
+            Change::DropTable { table, .. } => {
+                reshaped.insert(table.name.to_lowercase());
+            }
             _ => {}
         }
     }

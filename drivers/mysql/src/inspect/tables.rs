@@ -1,0 +1,127 @@
+//! Tables and their columns.
+
+use std::collections::HashMap;
+
+use mysql_async::Conn;
+use schema_model::{Column, ColumnType, Generated, MysqlTable, Table};
+
+use super::Tables;
+use super::rows::{in_list, number, query, string, text};
+use super::types::{parse_default, parse_type};
+use crate::flavor::ServerVersion;
+use mercator_driver::DriverError;
+
+/// Collation → character set.
+pub async fn charsets(conn: &mut Conn) -> Result<HashMap<String, String>, DriverError> {
+    let rows = query(
+        conn,
+        "SELECT COLLATION_NAME, CHARACTER_SET_NAME FROM information_schema.COLLATIONS",
+    )
+    .await?;
+    Ok(rows.iter().map(|r| (string(r, 0), string(r, 1))).collect())
+}
+
+/// Reads every base table of `schemas`, with table options and columns.
+pub async fn tables(
+    conn: &mut Conn,
+    schemas: &[String],
+    defaults: &HashMap<String, Option<String>>,
+    charsets: &HashMap<String, String>,
+    server: &ServerVersion,
+) -> Result<Tables, DriverError> {
+    let list = in_list(schemas);
+    let rows = query(
+        conn,
+        &format!(
+            "SELECT TABLE_SCHEMA, TABLE_NAME, ENGINE, TABLE_COLLATION, AUTO_INCREMENT, \
+             CREATE_OPTIONS, TABLE_COMMENT FROM information_schema.TABLES \
+             WHERE TABLE_TYPE = 'BASE TABLE' AND TABLE_SCHEMA IN ({list}) \
+             ORDER BY TABLE_SCHEMA, TABLE_NAME"
+        ),
+    )
+    .await?;
+    let mut tables = Tables::default();
+    for row in &rows {
+        let schema = string(row, 0);
+        let name = string(row, 1);
+        let collation = text(row, 3);
+        // Tables inherit the schema's collation; only a different one is recorded, so a
+        // schema created with other defaults (a scratch database) still reads the same.
+        let schema_default = defaults.get(&schema).cloned().flatten();
+        let collation = collation.filter(|c| Some(c) != schema_default.as_ref());
+        let row_format = string(row, 5)
+            .split_whitespace()
+            .find_map(|opt| opt.strip_prefix("row_format=").map(str::to_ascii_uppercase));
+        let mut table = Table::new(&name);
+        table.mysql = MysqlTable {
+            engine: text(row, 2),
+            charset: collation.as_ref().and_then(|c| charsets.get(c).cloned()),
+            collation,
+            auto_increment: number(row, 4).filter(|n| *n > 1),
+            row_format,
+        };
+        table.comment = text(row, 6).filter(|c| !c.is_empty());
+        tables.insert(schema, table);
+    }
+
+    let rows = query(
+        conn,
+        &format!(
+            "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, COLUMN_DEFAULT, \
+             IS_NULLABLE, EXTRA, GENERATION_EXPRESSION, CHARACTER_SET_NAME, COLLATION_NAME, \
+             COLUMN_COMMENT FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN ({list}) \
+             ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION"
+        ),
+    )
+    .await?;
+    for row in &rows {
+        let schema = string(row, 0);
+        let Some(table) = tables.get_mut(&schema, &string(row, 1)) else {
+            continue;
+        };
+        let table_collation = table
+            .mysql
+            .collation
+            .clone()
+            .or_else(|| defaults.get(&schema).cloned().flatten());
+        table
+            .columns
+            .push(column(row, table_collation.as_deref(), server));
+    }
+    Ok(tables)
+}
+
+fn column(row: &mysql_async::Row, table_collation: Option<&str>, server: &ServerVersion) -> Column {
+    let name = string(row, 2);
+    let ty = parse_type(&string(row, 3));
+    let extra = string(row, 6);
+    let lower_extra = extra.to_ascii_lowercase();
+    let mut column = Column::new(&name, ty.clone());
+    column.nullable = string(row, 5) == "YES";
+    let generation = text(row, 7).filter(|g| !g.is_empty());
+    if let Some(expr) = generation {
+        column.generated = Some(Generated {
+            expr,
+            stored: lower_extra.contains("stored"),
+        });
+    } else {
+        column.default = parse_default(text(row, 4).as_deref(), &extra, &ty, server);
+    }
+    column.auto_increment = lower_extra.contains("auto_increment");
+    column.mysql.invisible = lower_extra.split_whitespace().any(|w| w == "invisible");
+    if let Some(pos) = lower_extra.find("on update ") {
+        let rest = &extra[pos + "on update ".len()..];
+        column.mysql.on_update = rest.split_whitespace().next().map(str::to_owned);
+    }
+    let collation = text(row, 9);
+    if collation.is_some() && collation.as_deref() != table_collation {
+        column.collation = collation;
+        column.mysql.charset = text(row, 8);
+    }
+    column.comment = text(row, 10).filter(|c| !c.is_empty());
+    if matches!(column.ty, ColumnType::Json { .. }) {
+        column.collation = None;
+        column.mysql.charset = None;
+    }
+    column
+}

@@ -1,0 +1,11 @@
+CREATE TABLE latin (
+  id INT PRIMARY KEY,
+  a VARCHAR(20),
+  b VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin,
+  c CHAR(3) COLLATE latin1_general_cs
+) DEFAULT CHARSET=latin1;
+CREATE TABLE modern (
+  id INT PRIMARY KEY,
+  a VARCHAR(20) CHARACTER SET ascii,
+  b TEXT COLLATE utf8mb4_unicode_ci
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

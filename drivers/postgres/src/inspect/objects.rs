@@ -1,0 +1,123 @@
+//! Routines, triggers, enums, domains and extensions.
+
+use mercator_driver::DriverError;
+use schema_model::{Check, Domain, EnumType, Extension, Routine, RoutineKind, Trigger};
+use tokio_postgres::Client;
+
+use super::constraints::check_expr;
+use super::relations::{catalog_type, default_value};
+use super::{Collected, get, queries, query};
+
+pub(super) async fn inspect(
+    client: &Client,
+    schemas: &[String],
+    collected: &mut Collected,
+) -> Result<(), DriverError> {
+    for row in query(client, queries::ROUTINES, schemas).await? {
+        if collected.is_extension_member("pg_proc", get(&row, "oid")?) {
+            continue;
+        }
+        let schema: String = get(&row, "schema")?;
+        let definition: String = get(&row, "definition")?;
+        let qualified: String = get(&row, "qualified")?;
+        let bare: String = get(&row, "bare")?;
+        // The server always qualifies the routine's own name; leaving the schema out keeps
+        // the definition equal across schemas (a dev schema and its target).
+        let definition = crate::definition::unqualify(&definition, &qualified, &bare, "(");
+        let routine = Routine {
+            name: get(&row, "name")?,
+            kind: if get::<String>(&row, "kind")? == "p" {
+                RoutineKind::Procedure
+            } else {
+                RoutineKind::Function
+            },
+            args: get(&row, "args")?,
+            returns: get(&row, "returns")?,
+            language: get(&row, "language")?,
+            definition: definition.trim_end().to_owned(),
+            comment: get(&row, "comment")?,
+        };
+        if let Some(s) = collected.schema(&schema) {
+            s.routines.push(routine);
+        }
+    }
+    for row in query(client, queries::TRIGGERS, schemas).await? {
+        let schema: String = get(&row, "schema")?;
+        let trigger = Trigger {
+            name: get(&row, "name")?,
+            on: get(&row, "on_name")?,
+            definition: crate::definition::unqualify(
+                &get::<String>(&row, "definition")?,
+                &format!(" ON {}", get::<String>(&row, "qualified")?),
+                &format!(" ON {}", get::<String>(&row, "bare")?),
+                " ",
+            ),
+            constraint: get(&row, "is_constraint")?,
+            disabled: get(&row, "disabled")?,
+            comment: get(&row, "comment")?,
+        };
+        if let Some(s) = collected.schema(&schema) {
+            s.triggers.push(trigger);
+        }
+    }
+    for row in query(client, queries::ENUMS, schemas).await? {
+        if collected.is_extension_member("pg_type", get(&row, "oid")?) {
+            continue;
+        }
+        let schema: String = get(&row, "schema")?;
+        let enum_type = EnumType {
+            name: get(&row, "name")?,
+            values: get(&row, "labels")?,
+            comment: get(&row, "comment")?,
+        };
+        if let Some(s) = collected.schema(&schema) {
+            s.enums.push(enum_type);
+        }
+    }
+    for row in query(client, &queries::domains(), schemas).await? {
+        if collected.is_extension_member("pg_type", get(&row, "oid")?) {
+            continue;
+        }
+        let schema: String = get(&row, "schema")?;
+        let names: Vec<String> = get(&row, "check_names")?;
+        let defs: Vec<String> = get(&row, "check_defs")?;
+        let domain = Domain {
+            name: get(&row, "name")?,
+            ty: catalog_type(&row, 1, &schema)?,
+            nullable: !get::<bool>(&row, "typnotnull")?,
+            default: get::<Option<String>>(&row, "typdefault")?.map(default_value),
+            collation: get(&row, "collation")?,
+            checks: names
+                .into_iter()
+                .zip(defs)
+                .map(|(name, def)| Check {
+                    name: Some(name),
+                    expr: check_expr(&def),
+                    no_inherit: false,
+                    not_enforced: false,
+                })
+                .collect(),
+            comment: get(&row, "comment")?,
+        };
+        if let Some(s) = collected.schema(&schema) {
+            s.domains.push(domain);
+        }
+    }
+    Ok(())
+}
+
+pub(super) async fn extensions(
+    client: &Client,
+    schemas: &[String],
+) -> Result<Vec<Extension>, DriverError> {
+    let mut out = Vec::new();
+    for row in query(client, queries::EXTENSIONS, schemas).await? {
+        out.push(Extension {
+            name: get(&row, "extname")?,
+            schema: get(&row, "nspname")?,
+            version: get(&row, "extversion")?,
+            comment: get(&row, "comment")?,
+        });
+    }
+    Ok(out)
+}

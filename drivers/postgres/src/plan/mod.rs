@@ -1,0 +1,321 @@
+//! Rendering changes as PostgreSQL statements.
+
+mod column;
+mod index;
+mod objects;
+mod options;
+mod table;
+mod types;
+
+use std::collections::HashSet;
+
+use schema_diff::{Change, Plan, PlanError, PlanOptions, PlannedStatement, TableChange};
+use schema_model::Table;
+
+use crate::quote::{ident, literal, qualified};
+
+/// Collects statements for one plan.
+pub(crate) struct Builder<'a> {
+    pub options: &'a PlanOptions,
+    /// Non-transactional statements that run before everything else.
+    leading: Vec<PlannedStatement>,
+    statements: Vec<PlannedStatement>,
+    /// Non-transactional statements that run after everything else.
+    closing: Vec<PlannedStatement>,
+    /// Statements that must wait until every object exists (`ALTER SEQUENCE … OWNED BY`).
+    trailing: Vec<PlannedStatement>,
+    change: usize,
+    /// Existing tables that gain a primary key or unique index in this plan: foreign keys
+    /// of new tables that point at them wait until the end.
+    pub keyed_later: HashSet<(String, String)>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(options: &'a PlanOptions) -> Self {
+        Builder {
+            options,
+            leading: Vec::new(),
+            statements: Vec::new(),
+            closing: Vec::new(),
+            trailing: Vec::new(),
+            change: 0,
+            keyed_later: HashSet::new(),
+        }
+    }
+
+    fn statement(&self, sql: String, comment: String, reverse: Option<String>) -> PlannedStatement {
+        PlannedStatement {
+            sql,
+            comment,
+            change: self.change,
+            reverse,
+            transactional: true,
+        }
+    }
+
+    /// Adds a statement that may run inside the plan's transaction.
+    pub fn push(&mut self, sql: String, comment: impl Into<String>, reverse: Option<String>) {
+        let statement = self.statement(sql, comment.into(), reverse);
+        self.statements.push(statement);
+    }
+
+    /// Adds a statement that PostgreSQL refuses to run inside a transaction block. `first`
+    /// statements (enum labels, concurrent index drops) are safe to run before the rest of
+    /// the plan; the others (concurrent index builds) run after it, so the executor needs
+    /// one transaction in between.
+    pub fn push_outside(
+        &mut self,
+        sql: String,
+        comment: impl Into<String>,
+        reverse: Option<String>,
+        first: bool,
+    ) {
+        let mut statement = self.statement(sql, comment.into(), reverse);
+        statement.transactional = false;
+        if first {
+            self.leading.push(statement);
+        } else {
+            self.closing.push(statement);
+        }
+    }
+
+    /// Adds a statement that runs after every other statement of the plan.
+    pub fn push_last(&mut self, sql: String, comment: impl Into<String>) {
+        let statement = self.statement(sql, comment.into(), None);
+        self.trailing.push(statement);
+    }
+
+    /// `"schema"."name"`, or `"name"` in the plan's unqualified schema.
+    pub fn name(&self, schema: &str, name: &str) -> String {
+        qualified(schema, name, self.options.unqualified_schema.as_deref())
+    }
+
+    pub fn unqualified(&self) -> Option<&str> {
+        self.options.unqualified_schema.as_deref()
+    }
+
+    /// `COMMENT ON <what> IS '…'` (or `IS NULL`).
+    pub fn comment_on(&mut self, what: String, comment: Option<&str>, description: String) {
+        let value = comment.map(literal).unwrap_or_else(|| "NULL".to_owned());
+        self.push(format!("COMMENT ON {what} IS {value}"), description, None);
+    }
+}
+
+/// Renders `changes` in order.
+pub(crate) fn plan(changes: &[Change], options: &PlanOptions) -> Result<Plan, PlanError> {
+    let mut builder = Builder::new(options);
+    builder.keyed_later = gaining_keys(changes);
+    for i in parents_first(changes) {
+        builder.change = i;
+        render(&mut builder, &changes[i])?;
+    }
+    let Builder {
+        mut leading,
+        statements,
+        trailing,
+        closing,
+        ..
+    } = builder;
+    leading.extend(statements);
+    leading.extend(trailing);
+    leading.extend(closing);
+    let statements = leading;
+    Ok(Plan {
+        statements,
+        transactional: true,
+    })
+}
+
+fn gaining_keys(changes: &[Change]) -> HashSet<(String, String)> {
+    changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::ModifyTable {
+                schema,
+                to,
+                changes,
+                ..
+            } if changes.iter().any(|t| {
+                matches!(
+                    t,
+                    TableChange::AddPrimaryKey { .. }
+                        | TableChange::ModifyPrimaryKey { .. }
+                        | TableChange::ModifyIndex { .. }
+                ) || matches!(t, TableChange::AddIndex { index } if index.unique)
+            }) =>
+            {
+                Some((schema.clone(), to.name.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn parents(schema: &str, table: &Table) -> Vec<(String, String)> {
+    let pg = &table.postgres;
+    pg.inherits
+        .iter()
+        .chain(pg.partition_of.iter().map(|(p, _)| p))
+        .map(|p| {
+            (
+                p.schema.clone().unwrap_or_else(|| schema.to_owned()),
+                p.name.clone(),
+            )
+        })
+        .collect()
+}
+
+/// Indexes of `changes` in render order: the differ's order, except that a parent table
+/// (of `INHERITS` or `PARTITION OF`) is created before its children, and modified before
+/// them, since columns dropped from a parent leave its children and a child cannot add a
+/// column its parent still passes down.
+fn parents_first(changes: &[Change]) -> Vec<usize> {
+    // (is an addition, schema, table before, table after) of table changes.
+    let modified = |i: usize| match &changes[i] {
+        Change::ModifyTable {
+            schema, from, to, ..
+        } => Some((false, schema, from, to)),
+        Change::AddTable { schema, table } => Some((true, schema, table, table)),
+        _ => None,
+    };
+    let mut order: Vec<usize> = (0..changes.len()).collect();
+    // Each move puts a parent earlier; bounded so inheritance cycles cannot loop forever.
+    for _ in 0..changes.len() {
+        let mut moved = false;
+        for p in 0..order.len() {
+            let Some((added, schema, from, to)) = modified(order[p]) else {
+                continue;
+            };
+            let mut wanted = parents(schema, from);
+            wanted.extend(parents(schema, to));
+            let later = (p + 1..order.len()).find(|&q| {
+                modified(order[q]).is_some_and(|(a, s, _, t)| {
+                    a == added && wanted.contains(&(s.clone(), t.name.clone()))
+                })
+            });
+            if let Some(q) = later {
+                let parent = order.remove(q);
+                order.insert(p, parent);
+                moved = true;
+                break;
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+    children_dropped_first(changes, order)
+}
+
+/// Moves drops of child tables before the drop of their parent (a parent with children
+/// cannot be dropped without CASCADE).
+fn children_dropped_first(changes: &[Change], mut order: Vec<usize>) -> Vec<usize> {
+    let dropped = |i: usize| match &changes[i] {
+        Change::DropTable { schema, table } => Some((schema, table)),
+        _ => None,
+    };
+    for _ in 0..changes.len() {
+        let mut moved = false;
+        for p in 0..order.len() {
+            let Some((schema, parent)) = dropped(order[p]) else {
+                continue;
+            };
+            let key = (schema.clone(), parent.name.clone());
+            let child = (p + 1..order.len())
+                .find(|&q| dropped(order[q]).is_some_and(|(s, t)| parents(s, t).contains(&key)));
+            if let Some(q) = child {
+                let child = order.remove(q);
+                order.insert(p, child);
+                moved = true;
+                break;
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+    order
+}
+
+fn render(b: &mut Builder<'_>, change: &Change) -> Result<(), PlanError> {
+    match change {
+        Change::AddSchema { schema } => {
+            b.push(
+                format!("CREATE SCHEMA {}", ident(&schema.name)),
+                format!("Add new schema named {:?}", schema.name),
+                Some(format!("DROP SCHEMA {} CASCADE", ident(&schema.name))),
+            );
+            if schema.comment.is_some() {
+                b.comment_on(
+                    format!("SCHEMA {}", ident(&schema.name)),
+                    schema.comment.as_deref(),
+                    format!("Set comment to schema: {:?}", schema.name),
+                );
+            }
+        }
+        Change::DropSchema { schema } => b.push(
+            format!("DROP SCHEMA {} CASCADE", ident(&schema.name)),
+            format!("Drop schema named {:?}", schema.name),
+            None,
+        ),
+        Change::ModifySchema { from, to } => {
+            if from.comment != to.comment {
+                b.comment_on(
+                    format!("SCHEMA {}", ident(&to.name)),
+                    to.comment.as_deref(),
+                    format!("Set comment to schema: {:?}", to.name),
+                );
+            }
+        }
+        Change::AddExtension { .. }
+        | Change::DropExtension { .. }
+        | Change::ModifyExtension { .. } => objects::extension(b, change),
+        Change::AddTable { schema, table } => table::create(b, schema, table)?,
+        Change::DropTable { schema, table } => b.push(
+            format!("DROP TABLE {}", b.name(schema, &table.name)),
+            format!("Drop {:?} table", table.name),
+            None,
+        ),
+        Change::RenameTable { schema, from, to } => b.push(
+            format!(
+                "ALTER TABLE {} RENAME TO {}",
+                b.name(schema, from),
+                ident(to)
+            ),
+            format!("Rename a table from {from:?} to {to:?}"),
+            Some(format!(
+                "ALTER TABLE {} RENAME TO {}",
+                b.name(schema, to),
+                ident(from)
+            )),
+        ),
+        Change::ModifyTable {
+            schema,
+            from,
+            to,
+            changes,
+        } => table::modify(b, schema, from, to, changes)?,
+        Change::AddView { .. } | Change::DropView { .. } | Change::ModifyView { .. } => {
+            objects::view(b, change)
+        }
+        Change::AddRoutine { .. } | Change::DropRoutine { .. } | Change::ModifyRoutine { .. } => {
+            objects::routine(b, change)
+        }
+        Change::AddTrigger { .. } | Change::DropTrigger { .. } | Change::ModifyTrigger { .. } => {
+            objects::trigger(b, change)
+        }
+        Change::AddEnum { .. } | Change::DropEnum { .. } | Change::ModifyEnum { .. } => {
+            types::enumeration(b, change)
+        }
+        Change::AddDomain { .. } | Change::DropDomain { .. } | Change::ModifyDomain { .. } => {
+            types::domain(b, change)?
+        }
+        Change::AddComposite { .. }
+        | Change::DropComposite { .. }
+        | Change::ModifyComposite { .. } => types::composite(b, change),
+        Change::AddSequence { .. }
+        | Change::DropSequence { .. }
+        | Change::ModifySequence { .. } => types::sequence(b, change),
+    }
+    Ok(())
+}

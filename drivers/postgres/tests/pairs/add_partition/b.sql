@@ -1,0 +1,1 @@
+create table m (id int not null, d date not null) partition by range (d); create table m_2020 partition of m for values from ('2020-01-01') to ('2021-01-01'); create table m_2021 partition of m for values from ('2021-01-01') to ('2022-01-01'); create table m_def partition of m default;

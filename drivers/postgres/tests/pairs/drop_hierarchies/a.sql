@@ -1,0 +1,1 @@
+create table a_parent (id int not null, k text not null) partition by list (k); create table z_part partition of a_parent for values in ('z'); create table b_base (x int); create table c_child (y int) inherits (b_base); create table keep (id int);

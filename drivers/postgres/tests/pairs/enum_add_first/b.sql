@@ -1,0 +1,1 @@
+create type st as enum ('a', 'b'); create table t (id int primary key, s st);

@@ -1,0 +1,1 @@
+create extension citext; create table t (id int primary key, name citext);

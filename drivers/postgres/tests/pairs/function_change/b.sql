@@ -1,0 +1,1 @@
+create table t (id int primary key); create function f(x int) returns int language sql as $$ select x * 2 $$; create function g() returns integer language sql as $$ select 1 $$; create function h(a text) returns text language sql as $$ select a $$;

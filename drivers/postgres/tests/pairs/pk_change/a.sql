@@ -1,0 +1,1 @@
+create table t (a int not null, b int not null, c int, constraint t_pkey primary key (a));

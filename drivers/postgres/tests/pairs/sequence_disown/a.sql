@@ -1,0 +1,1 @@
+create table t (id serial primary key, v text); create table keep (n int);

@@ -1,0 +1,1 @@
+create table t (id int primary key, v text, at timestamptz); create function touch() returns trigger language plpgsql as $$ begin new.at := now(); return new; end $$; create trigger t1 before update on t for each row execute function touch();

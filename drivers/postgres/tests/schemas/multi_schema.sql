@@ -1,0 +1,10 @@
+create schema app;
+create schema "Audit Trail";
+comment on schema app is 'application';
+create type app.status as enum ('new', 'done');
+create table app.tasks (id int primary key, status app.status not null default 'new');
+create table public.task_refs (id int primary key, task_id int references app.tasks (id), s app.status);
+create table "Audit Trail"."Entries" ("Id" int primary key, "Task" int references app.tasks (id), "MixedCase Col" text);
+create view app.open_tasks as select id from app.tasks where status = 'new';
+create function app.count_tasks() returns bigint language sql as $$ select count(*) from app.tasks $$;
+create sequence "Audit Trail".seq;

@@ -1,0 +1,10 @@
+create table accounts (id serial primary key, owner_name text not null, balance numeric);
+alter table accounts enable row level security;
+create policy owner_select on accounts for select using (owner_name = current_user);
+create policy owner_update on accounts for update using (owner_name = current_user) with check (balance >= 0);
+create policy no_deletes on accounts as restrictive for delete to public using (false);
+comment on policy owner_select on accounts is 'read own rows';
+create table secrets (id int, s text);
+alter table secrets enable row level security;
+alter table secrets force row level security;
+create policy ins on secrets for insert with check (id > 0);

@@ -1,0 +1,14 @@
+create table audited (id int primary key, v text, updated_at timestamptz);
+create table audit_log (id serial primary key, at timestamptz default now(), what text);
+create function touch() returns trigger language plpgsql as $$ begin new.updated_at := now(); return new; end $$;
+create function log_change() returns trigger language plpgsql as $$ begin insert into audit_log (what) values (tg_op); return null; end $$;
+create trigger audited_touch before update on audited for each row execute function touch();
+create trigger audited_log after insert or delete on audited for each statement execute function log_change();
+create trigger audited_when before update of v on audited for each row when (old.v is distinct from new.v) execute function touch();
+create constraint trigger audited_ct after insert on audited deferrable initially deferred for each row execute function log_change();
+create trigger disabled_one after update on audited for each row execute function log_change();
+alter table audited disable trigger disabled_one;
+comment on trigger audited_touch on audited is 'keeps updated_at';
+create view audited_v as select * from audited;
+create function v_ins() returns trigger language plpgsql as $$ begin insert into audited values (new.id, new.v, now()); return new; end $$;
+create trigger audited_v_ins instead of insert on audited_v for each row execute function v_ins();

@@ -1,0 +1,2 @@
+CREATE TABLE kv (k text PRIMARY KEY, v blob) WITHOUT ROWID;
+CREATE TABLE pairs (a integer NOT NULL, b integer NOT NULL, PRIMARY KEY (a, b DESC)) WITHOUT ROWID;

@@ -1,0 +1,8 @@
+CREATE TABLE parent (id integer PRIMARY KEY);
+CREATE TABLE child (
+  id integer PRIMARY KEY,
+  p1 integer REFERENCES parent DEFERRABLE INITIALLY DEFERRED,
+  p2 integer REFERENCES parent (id) DEFERRABLE INITIALLY IMMEDIATE,
+  p3 integer REFERENCES parent (id) NOT DEFERRABLE,
+  p4 integer REFERENCES parent (id) MATCH FULL
+);
