@@ -1,1 +1,177 @@
-//! Mercator crate (being built).
+//! Load a SQL project — one file, a directory, or files joined by `-- atlas:import` directives —
+//! as a list of statements in an order the database can execute.
+//!
+//! SQL is imperative: a view fails if its table does not exist yet, a table fails if its enum
+//! type does not. Once a schema is split across files, the order the files happen to be read in
+//! stops being an order that works. This crate reads the files the way Atlas's SQL imports do,
+//! splits them into statements, builds a dependency graph between the statements (per dialect:
+//! PostgreSQL, MySQL, SQLite) and sorts it stably, so statements that do not depend on each
+//! other keep their original order and the output is deterministic.
+//!
+//! ```
+//! use std::path::Path;
+//! use sqlimport::{Dialect, load_str};
+//!
+//! let sql = "
+//!     CREATE VIEW adults AS SELECT * FROM people WHERE age >= 18;
+//!     CREATE TABLE people (id int PRIMARY KEY, mood mood, age int);
+//!     CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+//! ";
+//! let project = load_str(sql, Path::new("schema.sql"), Dialect::Postgres)?;
+//! let order: Vec<String> = project.statements.iter().map(|s| s.location.to_string()).collect();
+//! assert_eq!(order, ["schema.sql:4", "schema.sql:3", "schema.sql:2"]);
+//! assert!(project.statements[0].sql.starts_with("CREATE TYPE mood"));
+//! # Ok::<(), sqlimport::ImportError>(())
+//! ```
+//!
+//! What happens, step by step:
+//!
+//! - **Loading** ([`load`], [`load_str`]): a `.sql` file, or every `.sql` file directly in a
+//!   directory in byte order of their names. A file's header may hold `-- atlas:import <path>`
+//!   lines, relative to the file, naming a file or (with a trailing `/`) a directory; imports are
+//!   loaded first, depth first, each file once however it is spelled. A cycle or a missing
+//!   target is an [`ImportError`] that says where.
+//! - **Splitting** ([`split`]): statements end at `;` outside strings, quoted identifiers,
+//!   comments, PostgreSQL dollar-quoted bodies, parentheses and `BEGIN … END` routine and
+//!   trigger bodies; `-- atlas:delimiter <d>` and the mysql client's `DELIMITER <d>` change the
+//!   delimiter. Every statement keeps its file and line.
+//! - **Ordering** ([`order`]): a statement goes after the statements defining what it uses —
+//!   schemas, extensions, types, domains, sequences, tables, views, functions — and after the
+//!   statements reshaping them (`ALTER TABLE … ADD COLUMN`); statements touching one object keep
+//!   their relative order; a statement that cannot be classified stays after everything before
+//!   it. Names are matched the way each database folds them; names the project does not define
+//!   (built-ins, existing objects) create no dependency. A foreign-key cycle between tables is
+//!   broken by moving one key into an `ALTER TABLE … ADD` after both tables (SQLite, which does
+//!   not check keys when creating a table, keeps them inline).
+//!
+//! Statements are read by a lexical scan that never fails on SQL it does not know, and parsed
+//! with `sqlparser` where precision matters (statements caught in a dependency cycle), so a
+//! project is never refused because the parser lags behind the database.
+//!
+//! This crate orders SQL text; executing it and reading the resulting schema is the drivers'
+//! job, comparing schemas is `schema-diff`'s. [`scatter`] spreads statements over a random
+//! import graph, for testing ordering against real databases.
+
+mod ast;
+mod changes;
+mod defs;
+mod directives;
+mod error;
+mod facts;
+mod fasthash;
+mod fkbreak;
+mod graph;
+mod heads;
+mod lexer;
+mod links;
+mod loader;
+mod names;
+mod scan;
+pub mod scatter;
+mod tables;
+mod toposort;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use error::ImportError;
+
+/// The database whose SQL is being read: it decides quoting, comments, case folding and which
+/// dependencies are checked when a statement runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// PostgreSQL.
+    Postgres,
+    /// MySQL and MariaDB.
+    Mysql,
+    /// SQLite.
+    Sqlite,
+}
+
+/// Where a statement (or a problem) is: a file and a 1-based line.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Location {
+    /// The file, relative to the root of the project being loaded.
+    pub file: PathBuf,
+    /// The line of the statement's first token that is not a comment.
+    pub line: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file.display(), self.line)
+    }
+}
+
+/// One SQL statement and where it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Statement {
+    /// The statement's text without the delimiter that ended it and without the comments
+    /// directly above it, trimmed.
+    pub sql: String,
+    /// Where the statement starts.
+    pub location: Location,
+}
+
+/// A loaded project: its statements in executable order and the files they came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Project {
+    /// The statements in dependency order.
+    pub statements: Vec<Statement>,
+    /// Every file loaded, in load order (imports before the files importing them), relative to
+    /// [`root`](Project::root) like the statements' locations.
+    pub files: Vec<PathBuf>,
+    /// The directory paths are relative to: the directory loaded, or the loaded file's directory.
+    pub root: PathBuf,
+}
+
+/// Loads the project at `path` — a `.sql` file or a directory of them — with its imports, and
+/// orders its statements.
+///
+/// # Errors
+///
+/// [`ImportError`] if a file cannot be read, an import is missing or circular, the text cannot
+/// be split into statements, or `path` is a file not named `*.sql`.
+pub fn load(path: &Path, dialect: Dialect) -> Result<Project, ImportError> {
+    finish(loader::load_path(path, dialect)?, dialect)
+}
+
+/// Loads SQL text as if it were the file `name`: its imports resolve relative to `name`'s
+/// directory, which is the project's root, so its statements are located in `name`'s file name.
+///
+/// # Errors
+///
+/// As for [`load`].
+pub fn load_str(sql: &str, name: &Path, dialect: Dialect) -> Result<Project, ImportError> {
+    finish(loader::load_source(sql, name, dialect)?, dialect)
+}
+
+fn finish(loaded: loader::Loaded, dialect: Dialect) -> Result<Project, ImportError> {
+    Ok(Project {
+        statements: order(loaded.statements, dialect)?,
+        files: loaded.files,
+        root: loaded.root,
+    })
+}
+
+/// Splits SQL text into statements in their original order, located in `file`. Imports are not
+/// followed; `-- atlas:delimiter` and `DELIMITER` are honoured.
+///
+/// # Errors
+///
+/// [`ImportError::Unscannable`] for an unterminated string, quoted identifier, dollar-quoted
+/// body or block comment.
+pub fn split(sql: &str, file: &Path, dialect: Dialect) -> Result<Vec<Statement>, ImportError> {
+    scan::split_source(sql, file, dialect)
+}
+
+/// Orders statements so that each follows what it depends on, keeping the original order where
+/// nothing requires otherwise. Foreign-key cycles (PostgreSQL, MySQL) are broken by moving keys
+/// into new `ALTER TABLE` statements, located at the key's line.
+///
+/// # Errors
+///
+/// [`ImportError::Unscannable`] for a statement that is not SQL at all.
+pub fn order(statements: Vec<Statement>, dialect: Dialect) -> Result<Vec<Statement>, ImportError> {
+    graph::order(statements, dialect)
+}
