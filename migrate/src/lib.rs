@@ -1,1 +1,63 @@
-//! Mercator crate (being built).
+//! Mercator's workflows: connect to a database by URL, read a desired schema from SQL files
+//! or another database, plan the changes between them and apply them safely.
+//!
+//! - [`open`] picks a driver from a URL (`sqlite://`, `postgres://`, `mysql://`, `maria://`).
+//! - [`Source`] is a database URL, `file://` SQL files, or SQL text. SQL is read by `sqlimport`
+//!   (imports, statement order) with the target's dialect, executed on a dev database
+//!   (an in-memory SQLite database for SQLite targets, `dev_url` otherwise) and inspected.
+//!   A failing statement is reported as `file:line: message`.
+//! - [`SchemaApply`] is the declarative workflow: [`SchemaApply::plan`] compares the
+//!   database with the desired schema; [`SchemaApply::apply`] runs the plan under an
+//!   advisory lock after checking, by fingerprint, that the database has not changed.
+//! - [`schema_diff()`] compares two sources; [`inspect`], [`inspect_as`] and [`realm_sql`]
+//!   read and write schemas.
+//!
+//! When the target URL is bound to a schema (SQLite `main`, a MySQL database, a PostgreSQL
+//! `search_path`), only that schema is compared, the desired schema is renamed to it, and
+//! the plan leaves names unqualified. Otherwise whole databases are compared.
+//!
+//! ```
+//! use mercator_migrate::{SchemaApply, Source};
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let dir = std::env::temp_dir().join(format!("mercator-doc-lib-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir).unwrap();
+//! std::fs::write(
+//!     dir.join("schema.sql"),
+//!     "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE);",
+//! ).unwrap();
+//!
+//! let apply = SchemaApply::builder()
+//!     .url(format!("sqlite://{}", dir.join("app.db").display()))
+//!     .to(Source::file(dir.join("schema.sql")))
+//!     .build()
+//!     .await?;
+//! let planned = apply.plan().await?;
+//! println!("{}", planned.plan.to_sql());
+//! apply.apply(&planned).await?;
+//! assert!(apply.plan().await?.is_empty());
+//! # std::fs::remove_dir_all(&dir).ok();
+//! # Ok::<(), mercator_migrate::MigrateError>(())
+//! # }).unwrap();
+//! ```
+//!
+//! For the model itself see `schema-model`; for diffing realms without a database see
+//! `schema-diff`; for reading SQL projects see `sqlimport`.
+
+#![warn(missing_docs)]
+
+mod apply;
+mod binding;
+mod desired;
+mod diff;
+mod error;
+mod inspect;
+mod open;
+mod source;
+
+pub use apply::{PlannedMigration, SCHEMA_APPLY_LOCK, SchemaApply, SchemaApplyBuilder};
+pub use diff::schema_diff;
+pub use error::MigrateError;
+pub use inspect::{InspectFormat, inspect, inspect_as, inspect_source_as, realm_json, realm_sql};
+pub use open::{DatabaseKind, open};
+pub use source::Source;

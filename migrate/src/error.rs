@@ -1,0 +1,141 @@
+//! The errors of the migrate workflows.
+
+use mercator_driver::DriverError;
+
+/// Why a workflow failed. Every variant displays as one line, and none ever contains a
+/// password: URLs are redacted before they are stored.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    /// The text is not a URL we can read.
+    #[error("invalid URL {url:?}: {reason}")]
+    InvalidUrl {
+        /// The URL, redacted.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The URL names a database Mercator has no driver for.
+    #[error(
+        "unknown URL scheme {scheme:?} in {url:?}: expected sqlite://, postgres://, mysql:// or maria:// (file:// for SQL sources)"
+    )]
+    UnknownScheme {
+        /// The scheme as written.
+        scheme: String,
+        /// The URL, redacted.
+        url: String,
+    },
+    /// A source of the wrong kind for the operation.
+    #[error("{source_text} cannot be used here: expected {expected}")]
+    UnexpectedSource {
+        /// The source, redacted.
+        source_text: String,
+        /// What was expected.
+        expected: &'static str,
+    },
+    /// A dev database is needed (to turn SQL files into a schema) but none was given.
+    #[error(
+        "loading SQL files for {dialect} needs a dev database: pass a dev URL (--dev-url), e.g. an empty database on the same server"
+    )]
+    DevUrlRequired {
+        /// The target's dialect name.
+        dialect: String,
+    },
+    /// Two sources of different databases were compared.
+    #[error("cannot compare a {from} schema with a {to} schema")]
+    DialectMismatch {
+        /// Dialect of one side.
+        from: String,
+        /// Dialect of the other side.
+        to: String,
+    },
+    /// Reading the SQL files failed (missing file, import cycle, unterminated statement…).
+    #[error("{0}")]
+    Import(#[from] sqlimport::ImportError),
+    /// A statement of a SQL file failed on the dev database.
+    #[error("{file}:{line}: {message}")]
+    Statement {
+        /// The file that holds the statement.
+        file: String,
+        /// Its first line (1-based).
+        line: usize,
+        /// The database's answer.
+        message: String,
+    },
+    /// The target is bound to one schema but the desired state spans several.
+    #[error("the URL is bound to schema {bound:?} but the desired state has {} schemas ({}); use a URL that is not bound to a schema", found.len(), found.join(", "))]
+    SchemaBinding {
+        /// The target's schema.
+        bound: String,
+        /// The schemas of the desired state.
+        found: Vec<String>,
+    },
+    /// The target spans whole databases but the dev URL is bound to one schema, so the
+    /// desired state could never describe the other schemas (they would be dropped).
+    #[error(
+        "the URL is not bound to a schema but the dev URL is (schema {dev_schema:?}): use a dev URL that is not bound to a schema either"
+    )]
+    DevBinding {
+        /// The dev database's schema.
+        dev_schema: String,
+    },
+    /// The database changed between planning and applying.
+    #[error(
+        "the database changed since the plan was made (planned against {expected}, found {found}): plan again"
+    )]
+    Drift {
+        /// Fingerprint the plan was made against.
+        expected: String,
+        /// Fingerprint found when applying.
+        found: String,
+    },
+    /// The changes cannot be written as SQL for this database.
+    #[error(transparent)]
+    Plan(#[from] schema_diff::PlanError),
+    /// The database driver failed.
+    #[error("{}", driver_line(.0))]
+    Driver(#[from] DriverError),
+    /// Writing a schema as JSON failed.
+    #[error("writing JSON failed: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The builder was used without a required setting.
+    #[error("missing setting: {0}")]
+    Missing(&'static str),
+}
+
+/// Driver errors may span lines (a failing statement and what was applied before it);
+/// workflows report them on one line.
+fn driver_line(err: &DriverError) -> String {
+    match err {
+        DriverError::Exec {
+            sql,
+            message,
+            applied,
+            ..
+        } => {
+            let statement = first_line(sql);
+            let message = first_line(message);
+            if applied.is_empty() {
+                format!("executing {statement:?} failed: {message}")
+            } else {
+                format!(
+                    "executing {statement:?} failed: {message} ({} earlier statement(s) had taken effect)",
+                    applied.len()
+                )
+            }
+        }
+        other => other
+            .to_string()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or_default()
+}
