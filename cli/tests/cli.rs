@@ -252,7 +252,6 @@ fn files_on_a_server_need_a_dev_url() {
 }
 
 #[tokio::test]
-#[ignore = "mercator-postgres inspects serial columns as separate sequences (8 changes instead of 6); run with --ignored once fixed"]
 async fn import_seed_on_postgres() {
     let main =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/import-seed/main.sql");

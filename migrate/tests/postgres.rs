@@ -142,7 +142,6 @@ async fn statement_error_names_file_and_line() {
 
 /// The import-seed conformance case: see /work/shared/conformance/import-seed/EXPECTED.md.
 #[tokio::test]
-#[ignore = "mercator-postgres inspects serial columns as separate sequences (8 changes instead of 6); run with --ignored once fixed"]
 async fn conformance_import_seed() {
     let case = conformance_dir().join("import-seed");
     let main = case.join("main.sql");

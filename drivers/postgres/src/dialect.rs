@@ -123,6 +123,22 @@ impl Dialect for PostgresDialect {
         }
     }
 
+    /// The shared differ, then serial sequences (hidden in their columns) reconciled with
+    /// standalone ones of the same name: see [`crate::serial::reconcile`].
+    fn diff(
+        &self,
+        from: &Realm,
+        to: &Realm,
+        options: &schema_diff::DiffOptions,
+    ) -> Vec<schema_diff::Change> {
+        let mut from = from.clone();
+        let mut to = to.clone();
+        self.normalize(&mut from);
+        self.normalize(&mut to);
+        let changes = schema_diff::diff(&from, &to, options);
+        crate::serial::reconcile(changes, &from, &to)
+    }
+
     fn plan(&self, changes: &[Change], options: &PlanOptions) -> Result<Plan, PlanError> {
         crate::plan::plan(changes, options)
     }

@@ -25,10 +25,11 @@
 //! assert!(!plan.statements[0].transactional);
 //! ```
 //!
-//! Representation choices: serial columns are inspected as what they are in the catalog,
-//! an integer column with a `nextval('…'::regclass)` default plus a sequence `OWNED BY`
-//! the column (the ownership is set at the end of a plan, once the table exists); identity
-//! columns carry their sequence options and their sequences are not listed. Objects that
+//! Representation choices: serial columns (an integer column whose `nextval` default reads
+//! the sequence `<table>_<column>_seq` it owns) are kept as the column with its default, and
+//! render back as `serial`/`bigserial`/`smallserial`; other sequences, owned or not, are
+//! objects of their own (ownership set at the end of a plan, once the table exists);
+//! identity columns carry their sequence options and their sequences are not listed. Objects that
 //! belong to extensions and the `atlas_schema_revisions` table are left out.
 //!
 //! Not supported: roles, grants and ownership; `CREATE COLLATION` objects (columns may
@@ -49,6 +50,7 @@ mod lock;
 mod plan;
 mod quote;
 mod sequence;
+mod serial;
 mod types;
 
 pub use dialect::PostgresDialect;

@@ -279,6 +279,8 @@ async fn sequences(
             continue;
         }
         let schema: String = get(&row, "schema")?;
+        let name: String = get(&row, "name")?;
+        let comment: Option<String> = get(&row, "comment")?;
         let owner_schema: Option<String> = get(&row, "owner_schema")?;
         let owned_by = match (
             owner_schema,
@@ -288,12 +290,22 @@ async fn sequences(
             (Some(s), Some(t), Some(c)) if s == schema => Some((t, c)),
             _ => None,
         };
+        // A sequence that `serial` would have made is part of its column, not an object of
+        // its own: the column's `nextval` default renders back as `serial`.
+        if let Some((table, column)) = &owned_by
+            && deptype.as_deref() == Some("a")
+            && comment.is_none()
+            && options == schema_model::SequenceOptions::default()
+            && crate::serial::is_serial_sequence(&name, table, column)
+        {
+            continue;
+        }
         let sequence = Sequence {
-            name: get(&row, "name")?,
+            name,
             ty: (ty != schema_model::ColumnType::int(schema_model::IntWidth::Big)).then_some(ty),
             options,
             owned_by,
-            comment: get(&row, "comment")?,
+            comment,
         };
         if let Some(s) = collected.schema(&schema) {
             s.sequences.push(sequence);

@@ -34,7 +34,10 @@ pub(super) fn modify_column(
         // PostgreSQL cannot change or add a generation expression in place.
         b.push(alter(format!("DROP COLUMN {col}")), comment.clone(), None);
         b.push(
-            alter(format!("ADD COLUMN {}", column_def(b, schema, to))),
+            alter(format!(
+                "ADD COLUMN {}",
+                column_def(b, schema, table_name, to)
+            )),
             comment.clone(),
             None,
         );
@@ -104,6 +107,23 @@ pub(super) fn modify_column(
             None,
         );
     }
+    let standalone = b
+        .standalone_sequences
+        .contains(&format!("{table_name}_{}_seq", to.name));
+    let was_serial = crate::serial::pseudo_type(table_name, from).is_some() && !standalone;
+    let is_serial = crate::serial::pseudo_type(table_name, to).is_some() && !standalone;
+    let sequence = b.name(schema, &format!("{table_name}_{}_seq", to.name));
+    if is_serial && !was_serial {
+        // What `serial` would have created: a sequence owned by the column.
+        b.push(
+            format!(
+                "CREATE SEQUENCE {sequence} AS {} OWNED BY {table}.{col}",
+                render(&to.ty, schema, b.unqualified())
+            ),
+            comment.clone(),
+            Some(format!("DROP SEQUENCE {sequence}")),
+        );
+    }
     if changes.default || (retype && from.default.is_some()) {
         match &to.default {
             Some(d) => b.push(
@@ -118,6 +138,9 @@ pub(super) fn modify_column(
             ),
             None => {}
         }
+    }
+    if was_serial && !is_serial {
+        b.push(format!("DROP SEQUENCE {sequence}"), comment.clone(), None);
     }
     if changes.identity
         && let Some(identity) = &to.identity

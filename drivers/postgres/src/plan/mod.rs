@@ -28,6 +28,10 @@ pub(crate) struct Builder<'a> {
     /// Existing tables that gain a primary key or unique index in this plan: foreign keys
     /// of new tables that point at them wait until the end.
     pub keyed_later: HashSet<(String, String)>,
+    /// Sequences this plan creates or keeps as standalone objects: a column default that
+    /// reads one of them is a plain default, not a `serial` column, even when the name
+    /// follows `serial`'s pattern.
+    pub standalone_sequences: HashSet<String>,
 }
 
 impl<'a> Builder<'a> {
@@ -40,6 +44,7 @@ impl<'a> Builder<'a> {
             trailing: Vec::new(),
             change: 0,
             keyed_later: HashSet::new(),
+            standalone_sequences: HashSet::new(),
         }
     }
 
@@ -105,6 +110,15 @@ impl<'a> Builder<'a> {
 pub(crate) fn plan(changes: &[Change], options: &PlanOptions) -> Result<Plan, PlanError> {
     let mut builder = Builder::new(options);
     builder.keyed_later = gaining_keys(changes);
+    builder.standalone_sequences = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AddSequence { sequence, .. } | Change::ModifySequence { to: sequence, .. } => {
+                Some(sequence.name.clone())
+            }
+            _ => None,
+        })
+        .collect();
     for i in parents_first(changes) {
         builder.change = i;
         render(&mut builder, &changes[i])?;

@@ -9,13 +9,19 @@ use crate::quote::ident;
 use crate::sequence;
 use crate::types::render;
 
-/// `"col" type [COLLATE] [GENERATED …] [NOT NULL] [DEFAULT …]`.
-pub(super) fn column_def(b: &Builder<'_>, schema: &str, column: &Column) -> String {
-    let mut sql = format!(
-        "{} {}",
-        ident(&column.name),
-        render(&column.ty, schema, b.unqualified())
-    );
+/// `"col" type [COLLATE] [GENERATED …] [NOT NULL] [DEFAULT …]`; serial columns (see
+/// [`crate::serial`]) are rendered as `serial`/`bigserial`/`smallserial`, which creates the
+/// owned sequence their default reads.
+pub(super) fn column_def(b: &Builder<'_>, schema: &str, table: &str, column: &Column) -> String {
+    let serial = crate::serial::pseudo_type(table, column).filter(|_| {
+        !b.standalone_sequences
+            .contains(&format!("{table}_{}_seq", column.name))
+    });
+    let ty = match serial {
+        Some(pseudo) => pseudo.to_owned(),
+        None => render(&column.ty, schema, b.unqualified()),
+    };
+    let mut sql = format!("{} {ty}", ident(&column.name));
     if let Some(collation) = &column.collation {
         sql.push_str(&format!(" COLLATE {}", ident(collation)));
     }
@@ -30,6 +36,7 @@ pub(super) fn column_def(b: &Builder<'_>, schema: &str, column: &Column) -> Stri
     }
     if let Some(default) = &column.default
         && column.generated.is_none()
+        && serial.is_none()
     {
         sql.push_str(&format!(" DEFAULT {}", default.sql()));
     }
@@ -69,7 +76,7 @@ pub(super) fn create(b: &mut Builder<'_>, schema: &str, table: &Table) -> Result
     let mut body: Vec<String> = table
         .columns
         .iter()
-        .map(|c| column_def(b, schema, c))
+        .map(|c| column_def(b, schema, &table.name, c))
         .collect();
     if let Some(key) = &table.primary_key {
         body.push(index::primary_key(key));
@@ -204,7 +211,10 @@ pub(super) fn modify(
         match change {
             TableChange::AddColumn { column } => {
                 b.push(
-                    alter(format!("ADD COLUMN {}", column_def(b, schema, column))),
+                    alter(format!(
+                        "ADD COLUMN {}",
+                        column_def(b, schema, &to.name, column)
+                    )),
                     comment.clone(),
                     Some(alter(format!("DROP COLUMN {}", ident(&column.name)))),
                 );
