@@ -55,31 +55,6 @@ pub(crate) fn pseudo_type(table: &str, column: &Column) -> Option<&'static str> 
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn serial_column(default: &str, width: IntWidth) -> Column {
-        Column::new("id", ColumnType::int(width))
-            .not_null()
-            .with_default(DefaultValue::Expr(default.into()))
-    }
-
-    #[test]
-    fn recognises_serial_defaults() {
-        let plain = serial_column("nextval('users_id_seq'::regclass)", IntWidth::Int);
-        assert_eq!(pseudo_type("users", &plain), Some("serial"));
-        let qualified = serial_column("nextval('crm.users_id_seq'::regclass)", IntWidth::Big);
-        assert_eq!(pseudo_type("users", &qualified), Some("bigserial"));
-        let quoted = serial_column("nextval('\"My\".\"T_id_seq\"'::regclass)", IntWidth::Small);
-        assert_eq!(pseudo_type("T", &quoted), Some("smallserial"));
-        let other = serial_column("nextval('shared_seq'::regclass)", IntWidth::Int);
-        assert_eq!(pseudo_type("users", &other), None);
-        assert!(is_serial_sequence("users_id_seq", "users", "id"));
-        assert!(!is_serial_sequence("ids", "users", "id"));
-    }
-}
-
 /// The sequences hidden in a realm's serial columns, by (schema, sequence name), as the
 /// standalone objects they are in the catalog.
 fn hidden_sequences(
@@ -162,4 +137,29 @@ pub(crate) fn reconcile(
             other => other,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serial_column(default: &str, width: IntWidth) -> Column {
+        Column::new("id", ColumnType::int(width))
+            .not_null()
+            .with_default(DefaultValue::Expr(default.into()))
+    }
+
+    #[test]
+    fn recognises_serial_defaults() {
+        let plain = serial_column("nextval('users_id_seq'::regclass)", IntWidth::Int);
+        assert_eq!(pseudo_type("users", &plain), Some("serial"));
+        let qualified = serial_column("nextval('crm.users_id_seq'::regclass)", IntWidth::Big);
+        assert_eq!(pseudo_type("users", &qualified), Some("bigserial"));
+        let quoted = serial_column("nextval('\"My\".\"T_id_seq\"'::regclass)", IntWidth::Small);
+        assert_eq!(pseudo_type("T", &quoted), Some("smallserial"));
+        let other = serial_column("nextval('shared_seq'::regclass)", IntWidth::Int);
+        assert_eq!(pseudo_type("users", &other), None);
+        assert!(is_serial_sequence("users_id_seq", "users", "id"));
+        assert!(!is_serial_sequence("ids", "users", "id"));
+    }
 }
