@@ -1,6 +1,6 @@
 //! Runs the `mercator` binary as a user would.
 
-mod common;
+use mercator_testkit as common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,7 +1,7 @@
 //! End-to-end tests on MySQL / MariaDB (skipped when the server is unreachable, unless
 //! `MERCATOR_REQUIRE_SERVERS=1`).
 
-mod common;
+use mercator_testkit as common;
 
 use common::{Server, ServerDb, TempDir};
 use mercator_migrate::{MigrateError, PlannedMigration, SchemaApply, Source, inspect};

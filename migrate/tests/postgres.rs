@@ -1,7 +1,7 @@
 //! End-to-end tests on PostgreSQL (skipped when the server is unreachable, unless
 //! `MERCATOR_REQUIRE_SERVERS=1`).
 
-mod common;
+use mercator_testkit as common;
 
 use std::path::PathBuf;
 

@@ -3,7 +3,7 @@
 //! loading the entry file with `sqlimport` must give a statement order that builds the
 //! same schema as the original file executed in order, on the real database.
 
-mod common;
+use mercator_testkit as common;
 
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,6 @@
 //! End-to-end tests of the workflows on SQLite files.
 
-mod common;
+use mercator_testkit as common;
 
 use common::TempDir;
 use mercator_migrate::{

@@ -1,7 +1,12 @@
-//! Helpers shared by the integration tests: temporary folders and throw-away databases on
-//! the test servers.
-
-#![allow(dead_code)]
+//! Helpers shared by the workflow-level integration tests (`mercator-migrate`,
+//! `mercator-cli`): temporary folders and throw-away databases on the test servers, which
+//! skip with a printed reason when a server is unreachable unless
+//! `MERCATOR_REQUIRE_SERVERS=1`.
+//!
+//! ```
+//! let dir = mercator_testkit::TempDir::new();
+//! assert!(dir.path().exists());
+//! ```
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,9 +24,15 @@ fn unique(prefix: &str) -> String {
 /// A folder under the system temp dir, removed on drop.
 pub struct TempDir(PathBuf);
 
+impl Default for TempDir {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl TempDir {
     pub fn new() -> Self {
-        let path = std::env::temp_dir().join(unique("mercator-migrate-test"));
+        let path = std::env::temp_dir().join(unique("mercator-test"));
         std::fs::create_dir_all(&path).expect("create temp dir");
         TempDir(path)
     }
