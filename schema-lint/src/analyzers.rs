@@ -51,6 +51,28 @@ fn created_tables(changes: &[Change]) -> HashSet<(String, String)> {
         .collect()
 }
 
+/// The table modifications among the changes, with their positions.
+fn modified_tables(
+    changes: &[Change],
+) -> impl Iterator<Item = (usize, &schema_model::Table, &[TableChange])> {
+    changes.iter().enumerate().filter_map(|(i, c)| match c {
+        Change::ModifyTable { to, changes, .. } => Some((i, to, changes.as_slice())),
+        _ => None,
+    })
+}
+
+/// Names of the columns a table modification adds (or drops, with `dropped`).
+fn touched_columns(changes: &[TableChange], dropped: bool) -> HashSet<&str> {
+    changes
+        .iter()
+        .filter_map(|c| match c {
+            TableChange::AddColumn { column } if !dropped => Some(column.name.as_str()),
+            TableChange::DropColumn { column } if dropped => Some(column.name.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Drops that lose data: DS101 schema, DS102 table, DS103 non-virtual column.
 pub struct Destructive;
 
@@ -132,20 +154,8 @@ impl Analyzer for DataDependent {
 
     fn analyze(&self, context: &Context<'_>) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        for (i, change) in context.changes.iter().enumerate() {
-            let Change::ModifyTable {
-                to, changes: inner, ..
-            } = change
-            else {
-                continue;
-            };
-            let added: HashSet<&str> = inner
-                .iter()
-                .filter_map(|c| match c {
-                    TableChange::AddColumn { column } => Some(column.name.as_str()),
-                    _ => None,
-                })
-                .collect();
+        for (i, to, inner) in modified_tables(context.changes) {
+            let added = touched_columns(inner, false);
             for c in inner {
                 match c {
                     TableChange::AddIndex { index }
@@ -225,20 +235,8 @@ impl Analyzer for ConstraintDeletion {
 
     fn analyze(&self, context: &Context<'_>) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        for (i, change) in context.changes.iter().enumerate() {
-            let Change::ModifyTable {
-                to, changes: inner, ..
-            } = change
-            else {
-                continue;
-            };
-            let dropped: HashSet<&str> = inner
-                .iter()
-                .filter_map(|c| match c {
-                    TableChange::DropColumn { column } => Some(column.name.as_str()),
-                    _ => None,
-                })
-                .collect();
+        for (i, to, inner) in modified_tables(context.changes) {
+            let dropped = touched_columns(inner, true);
             for c in inner {
                 if let TableChange::DropForeignKey { key } = c
                     && !key.columns.iter().all(|col| dropped.contains(col.as_str()))
