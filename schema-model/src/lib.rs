@@ -31,6 +31,7 @@
 //! database use a driver crate.
 
 mod canonical;
+mod dialect;
 mod erd;
 mod objects;
 mod realm;
@@ -38,6 +39,7 @@ mod table;
 mod types;
 
 pub use canonical::{canonicalize, fingerprint};
+pub use dialect::{DialectKind, UnknownDialect};
 pub use erd::{to_dot, to_mermaid};
 pub use objects::*;
 pub use realm::*;

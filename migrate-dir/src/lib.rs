@@ -1,0 +1,1 @@
+//! Migration directories in Atlas's layout: files, atlas.sum, directives, statement splitting.

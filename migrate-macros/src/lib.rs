@@ -1,0 +1,1 @@
+//! Compile-time embedding of migration directories.

@@ -1,0 +1,1 @@
+//! Atlas project files: atlas.hcl, plan files and test files.
