@@ -4,7 +4,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use mercator_sqlite::SqliteDialect;
-use schema_diff::{Dialect, DiffOptions, PlanOptions};
+use schema_diff::{Dialect, DialectExt, DiffOptions, PlanOptions};
 use schema_model::*;
 
 const TABLES: usize = 5_000;

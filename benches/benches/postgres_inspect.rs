@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use mercator_driver::{Executor, InspectOptions, Inspector};
+use mercator_driver::{DriverExt, InspectOptions, Inspector};
 use mercator_postgres::PostgresDriver;
 
 const DATABASE: &str = "mercator_bench_inspect";

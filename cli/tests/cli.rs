@@ -79,7 +79,7 @@ fn quickstart_twice_on_sqlite() {
     assert!(second.status.success(), "{}", stderr(&second));
     assert_eq!(
         stdout(&second).trim(),
-        "Schema is synced, no changes to be made"
+        "Schemas are synced, no changes to be made."
     );
 
     let inspected = mercator(&["schema", "inspect", "--url", &url]);
@@ -290,7 +290,7 @@ async fn import_seed_on_postgres() {
     assert!(second.status.success(), "{}", stderr(&second));
     assert_eq!(
         stdout(&second).trim(),
-        "Schema is synced, no changes to be made"
+        "Schemas are synced, no changes to be made."
     );
 }
 
@@ -332,7 +332,7 @@ async fn inspect_and_apply_on_mariadb() {
     );
     assert_eq!(
         stdout(&second).trim(),
-        "Schema is synced, no changes to be made",
+        "Schemas are synced, no changes to be made.",
         "{}",
         stderr(&second)
     );

@@ -3,14 +3,15 @@
 
 use std::time::Duration;
 
-use mercator_driver::{Driver, InspectOptions};
-use schema_diff::{Change, DiffOptions, Plan, PlanOptions};
+use mercator_driver::{Driver, InspectOptions, exec};
+use schema_diff::{Change, DialectExt, DiffOptions, Plan, PlanOptions};
 use schema_model::{Realm, fingerprint};
+use tracing::Instrument;
 
 use crate::binding::{adopt_attributes, bind, select};
-use crate::desired::load_sql;
-use crate::open::sqlite_in_memory;
-use crate::{DatabaseKind, MigrateError, Source, open};
+use crate::dev::{Dev, realm_of};
+use crate::open::{dialect_of, ensure_same};
+use crate::{MigrateError, Source, open};
 
 /// The advisory lock held while a declarative plan is applied.
 pub const SCHEMA_APPLY_LOCK: &str = "mercator_schema_apply";
@@ -37,6 +38,15 @@ impl PlannedMigration {
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
     }
+}
+
+/// What [`SchemaApply::run`] did.
+#[derive(Debug, Clone)]
+pub struct ApplyReport {
+    /// The plan made under the lock.
+    pub planned: PlannedMigration,
+    /// Whether it was applied (false when there was nothing to do or it was not approved).
+    pub applied: bool,
 }
 
 /// Settings for [`SchemaApply`]; see [`SchemaApply::builder`].
@@ -125,30 +135,20 @@ impl SchemaApplyBuilder {
         let to = self
             .to
             .ok_or(MigrateError::Missing("the desired schema source"))?;
-        let kind = DatabaseKind::of_url(&url)?;
+        let kind = dialect_of(&url)?;
         if let Source::Database(other) = &to {
-            kind.ensure_same(DatabaseKind::of_url(other)?)?;
+            ensure_same(kind, dialect_of(other)?)?;
         }
-        let dev_kind = match &self.dev_url {
-            Some(dev_url) => Some(DatabaseKind::of_url(dev_url)?),
-            None => None,
+        if let Some(dev_url) = &self.dev_url {
+            ensure_same(kind, dialect_of(dev_url)?)?;
+        }
+        let dev = match &to {
+            Source::Database(_) => None,
+            _ => Some(Dev::choose(self.dev_url.as_deref(), kind).await?),
         };
-        if let Some(dev_kind) = dev_kind {
-            kind.ensure_same(dev_kind)?;
-        }
-        if to.is_sql() && self.dev_url.is_none() && kind != DatabaseKind::Sqlite {
-            return Err(MigrateError::DevUrlRequired {
-                dialect: kind.name().into(),
-            });
-        }
         let target = open(&url).await?;
-        let dev = match (&to, &self.dev_url) {
-            (Source::Database(_), _) => None,
-            (_, Some(dev_url)) => Some(open(dev_url).await?),
-            (_, None) => Some(sqlite_in_memory()),
-        };
         if let Some(dev) = &dev {
-            check_dev_binding(target.as_ref(), dev.as_ref())?;
+            check_dev_binding(target.bound_schema(), dev.bound_schema())?;
         }
         Ok(SchemaApply {
             target,
@@ -164,8 +164,11 @@ impl SchemaApplyBuilder {
 
 /// An unbound target needs an unbound dev database (see [`MigrateError::DevBinding`]).
 /// In-memory SQLite dev databases are always bound to `main`, like SQLite targets.
-pub(crate) fn check_dev_binding(target: &dyn Driver, dev: &dyn Driver) -> Result<(), MigrateError> {
-    match (target.bound_schema(), dev.bound_schema()) {
+pub(crate) fn check_dev_binding(
+    target: Option<&str>,
+    dev: Option<&str>,
+) -> Result<(), MigrateError> {
+    match (target, dev) {
         (None, Some(dev_schema)) => Err(MigrateError::DevBinding {
             dev_schema: dev_schema.to_owned(),
         }),
@@ -200,7 +203,7 @@ pub(crate) fn check_dev_binding(target: &dyn Driver, dev: &dyn Driver) -> Result
 /// ```
 pub struct SchemaApply {
     target: Box<dyn Driver>,
-    dev: Option<Box<dyn Driver>>,
+    dev: Option<Dev>,
     to: Source,
     schemas: Vec<String>,
     exclude_tables: Vec<String>,
@@ -241,22 +244,7 @@ impl SchemaApply {
     }
 
     async fn desired(&self) -> Result<Realm, MigrateError> {
-        let realm = match (&self.to, &self.dev) {
-            (Source::Database(url), _) => {
-                let source = open(url).await?;
-                let realm = source.inspect(&self.inspect_options()).await;
-                let closed = source.close().await;
-                let realm = realm?;
-                closed?;
-                realm
-            }
-            (sql, Some(dev)) => load_sql(sql, dev.as_ref()).await?,
-            (_, None) => {
-                return Err(MigrateError::DevUrlRequired {
-                    dialect: self.target.dialect().name().into(),
-                });
-            }
-        };
+        let realm = realm_of(&self.to, self.dev.as_ref(), &self.inspect_options()).await?;
         let mut realm = select(realm, &self.schemas);
         for schema in &mut realm.schemas {
             schema
@@ -269,15 +257,26 @@ impl SchemaApply {
         }
     }
 
-    /// Computes the changes from the database's current schema to the desired one.
+    /// Computes the changes from the database's current schema to the desired one. The
+    /// database and the desired state are read at the same time.
     pub async fn plan(&self) -> Result<PlannedMigration, MigrateError> {
-        let current = self.current().await?;
-        let mut desired = self.desired().await?;
+        let (current, desired) = tokio::try_join!(self.current(), self.desired())?;
+        self.plan_between(current, desired)
+    }
+
+    fn plan_between(
+        &self,
+        current: Realm,
+        mut desired: Realm,
+    ) -> Result<PlannedMigration, MigrateError> {
         if self.bound().is_some() {
             adopt_attributes(&mut desired, &current);
         }
+        let from_fingerprint = fingerprint(&current)?;
+        let to_fingerprint = fingerprint(&desired)?;
         let dialect = self.target.dialect();
-        let changes = dialect.diff(&current, &desired, &self.diff_options);
+        let mut from = current.clone();
+        let changes = dialect.diff_in_place(&mut from, &mut desired, &self.diff_options);
         let plan = dialect.plan(
             &changes,
             &PlanOptions {
@@ -288,8 +287,8 @@ impl SchemaApply {
         Ok(PlannedMigration {
             changes,
             plan,
-            from_fingerprint: fingerprint(&current),
-            to_fingerprint: fingerprint(&desired),
+            from_fingerprint,
+            to_fingerprint,
             current,
             desired,
         })
@@ -302,36 +301,83 @@ impl SchemaApply {
         if planned.plan.is_empty() {
             return Ok(());
         }
-        self.target
-            .lock(SCHEMA_APPLY_LOCK, self.lock_timeout)
-            .await?;
-        let outcome = self.apply_locked(planned).await;
-        // The lock also ends with the connection; an unlock failure must not hide the
-        // outcome of the apply itself.
-        let unlocked = self.target.unlock(SCHEMA_APPLY_LOCK).await;
-        outcome?;
-        unlocked?;
-        Ok(())
+        self.locked(async {
+            let found = fingerprint(&self.current().await?)?;
+            if found != planned.from_fingerprint {
+                return Err(MigrateError::Drift {
+                    expected: planned.from_fingerprint.clone(),
+                    found,
+                });
+            }
+            self.execute(&planned.plan).await
+        })
+        .await
     }
 
-    async fn apply_locked(&self, planned: &PlannedMigration) -> Result<(), MigrateError> {
-        let found = fingerprint(&self.current().await?);
-        if found != planned.from_fingerprint {
-            return Err(MigrateError::Drift {
-                expected: planned.from_fingerprint.clone(),
-                found,
-            });
-        }
-        self.target.apply(&planned.plan).await?;
+    /// Locks, then plans, asks `approve`, and applies, all under the lock
+    /// [`SCHEMA_APPLY_LOCK`]: of several processes starting at once, the first applies and
+    /// the others, once it is done, find nothing left to do.
+    ///
+    /// `approve` sees the plan (never called when there is nothing to do) and says whether
+    /// to apply it.
+    pub async fn run(
+        &self,
+        approve: impl FnOnce(&PlannedMigration) -> bool + Send,
+    ) -> Result<ApplyReport, MigrateError> {
+        self.locked(async {
+            let planned = self.plan().await?;
+            if planned.is_empty() {
+                return Ok(ApplyReport {
+                    planned,
+                    applied: false,
+                });
+            }
+            if !approve(&planned) {
+                return Ok(ApplyReport {
+                    planned,
+                    applied: false,
+                });
+            }
+            self.execute(&planned.plan).await?;
+            Ok(ApplyReport {
+                planned,
+                applied: true,
+            })
+        })
+        .await
+    }
+
+    /// Runs `work` holding the apply lock, releasing it whatever happens.
+    async fn locked<T>(
+        &self,
+        work: impl std::future::Future<Output = Result<T, MigrateError>>,
+    ) -> Result<T, MigrateError> {
+        self.target
+            .lock(SCHEMA_APPLY_LOCK, self.lock_timeout)
+            .instrument(tracing::info_span!("lock", name = SCHEMA_APPLY_LOCK))
+            .await?;
+        let outcome = work.await;
+        // The lock also ends with the connection; an unlock failure must not hide the
+        // outcome of the work itself.
+        let unlocked = self.target.unlock(SCHEMA_APPLY_LOCK).await;
+        let value = outcome?;
+        unlocked?;
+        Ok(value)
+    }
+
+    async fn execute(&self, plan: &Plan) -> Result<(), MigrateError> {
+        let mut session = self.target.session().await?;
+        exec::apply_plan(session.as_mut(), plan).await?;
         Ok(())
     }
 
     /// Closes the connections.
     pub async fn close(self) -> Result<(), MigrateError> {
-        if let Some(dev) = &self.dev {
-            dev.close().await?;
-        }
+        let dev = match self.dev {
+            Some(dev) => dev.close().await,
+            None => Ok(()),
+        };
         self.target.close().await?;
-        Ok(())
+        dev
     }
 }

@@ -1,14 +1,14 @@
 //! Comparing two sources (Atlas's `schema diff`).
 
-use mercator_driver::{Driver, InspectOptions};
-use schema_diff::{DiffOptions, PlanOptions};
-use schema_model::fingerprint;
+use mercator_driver::{Driver, InspectOptions, OpenOptions};
+use schema_diff::{Dialect, DialectExt, DiffOptions, PlanOptions};
+use schema_model::{DialectKind, Realm, fingerprint};
 
 use crate::apply::check_dev_binding;
 use crate::binding::{adopt_attributes, bind};
-use crate::desired::load_sql;
-use crate::open::sqlite_in_memory;
-use crate::{DatabaseKind, MigrateError, PlannedMigration, Source, open};
+use crate::dev::Dev;
+use crate::open::{dialect_of, ensure_same, offline_dialect, open_with};
+use crate::{MigrateError, PlannedMigration, Source};
 
 /// Computes the plan that turns the schema of `from` into the schema of `to`.
 ///
@@ -44,34 +44,26 @@ pub async fn schema_diff(
     let mut kinds = Vec::new();
     for source in [from, to] {
         if let Source::Database(url) = source {
-            kinds.push(DatabaseKind::of_url(url)?);
+            kinds.push(dialect_of(url)?);
         }
     }
     if let Some(dev_url) = dev_url {
-        kinds.push(DatabaseKind::of_url(dev_url)?);
+        kinds.push(dialect_of(dev_url)?);
     }
     if let Some((first, rest)) = kinds.split_first() {
         for kind in rest {
-            first.ensure_same(*kind)?;
+            ensure_same(*first, *kind)?;
         }
     }
-    let needs_dev = from.is_sql() || to.is_sql();
-    let dev = match (needs_dev, dev_url, kinds.first()) {
-        (false, _, _) => None,
-        (true, Some(url), _) => Some(open(url).await?),
-        (true, None, Some(DatabaseKind::Sqlite)) => Some(sqlite_in_memory()),
-        (true, None, Some(kind)) => {
-            return Err(MigrateError::DevUrlRequired {
-                dialect: kind.name().into(),
-            });
-        }
-        (true, None, None) => {
-            return Err(MigrateError::Missing(
-                "a dev database URL (--dev-url): it tells which database two SQL sources are for",
-            ));
-        }
+    // Without any database URL, SQL is read as SQLite, the embedded default that needs
+    // no server.
+    let kind = kinds.first().copied().unwrap_or(DialectKind::Sqlite);
+    let dev = if from.is_sql() || to.is_sql() {
+        Some(Dev::choose(dev_url, kind).await?)
+    } else {
+        None
     };
-    let outcome = diff_with(from, to, dev.as_deref()).await;
+    let outcome = diff_with(from, to, kind, dev.as_ref()).await;
     // The comparison's own error matters more than a failure to close.
     let closed = match dev {
         Some(dev) => dev.close().await,
@@ -85,15 +77,16 @@ pub async fn schema_diff(
 async fn diff_with(
     from: &Source,
     to: &Source,
-    dev: Option<&dyn Driver>,
+    kind: DialectKind,
+    dev: Option<&Dev>,
 ) -> Result<PlannedMigration, MigrateError> {
     let mut opened: Vec<Box<dyn Driver>> = Vec::new();
     for source in [from, to] {
         if let Source::Database(url) = source {
-            opened.push(open(url).await?);
+            opened.push(open_with(url, OpenOptions::read_only()).await?);
         }
     }
-    let outcome = diff_opened(from, to, &opened, dev).await;
+    let outcome = diff_opened(from, to, kind, &opened, dev).await;
     let mut closed = Ok(());
     for driver in opened {
         closed = closed.and(driver.close().await);
@@ -103,47 +96,75 @@ async fn diff_with(
     Ok(planned)
 }
 
+/// Reads one side: an opened database, or SQL on the dev database.
+async fn side(
+    source: &Source,
+    database: Option<&dyn Driver>,
+    dev: Option<&Dev>,
+) -> Result<Realm, MigrateError> {
+    match (source, database) {
+        (Source::Database(_), Some(driver)) => {
+            Ok(driver.inspect(&InspectOptions::default()).await?)
+        }
+        (Source::Database(_), None) => Err(MigrateError::Missing("a database connection")),
+        (sql, _) => match dev {
+            Some(dev) => dev.load(sql).await,
+            None => Err(MigrateError::Missing("a dev database URL (--dev-url)")),
+        },
+    }
+}
+
 async fn diff_opened(
     from: &Source,
     to: &Source,
+    kind: DialectKind,
     opened: &[Box<dyn Driver>],
-    dev: Option<&dyn Driver>,
+    dev: Option<&Dev>,
 ) -> Result<PlannedMigration, MigrateError> {
-    // The planning side: the first database source, else the dev database.
-    let planner: &dyn Driver = match (opened.first(), dev) {
-        (Some(driver), _) => driver.as_ref(),
-        (None, Some(dev)) => dev,
+    // The planning side: the first database source, else the dev database's family.
+    let offline;
+    let (dialect, bound): (&dyn Dialect, Option<String>) = match (opened.first(), dev) {
+        (Some(driver), _) => (driver.dialect(), driver.bound_schema().map(str::to_owned)),
+        (None, Some(dev)) => {
+            offline = offline_dialect(kind)
+                .ok_or(MigrateError::Missing("a driver for the dev database"))?;
+            (offline.as_ref(), dev.bound_schema().map(str::to_owned))
+        }
         (None, None) => return Err(MigrateError::Missing("a database URL or a dev URL")),
     };
     if let Some(dev) = dev {
-        check_dev_binding(planner, dev)?;
+        check_dev_binding(bound.as_deref(), dev.bound_schema())?;
     }
-    let bound = planner.bound_schema().map(str::to_owned);
-    let mut databases = opened.iter();
-    let mut realms = Vec::with_capacity(2);
-    for source in [from, to] {
-        let realm = match source {
-            Source::Database(_) => match databases.next() {
-                Some(driver) => driver.inspect(&InspectOptions::default()).await?,
-                None => return Err(MigrateError::Missing("a database connection")),
-            },
-            sql => match dev {
-                Some(dev) => load_sql(sql, dev).await?,
-                None => return Err(MigrateError::Missing("a dev database URL (--dev-url)")),
-            },
-        };
-        realms.push(match &bound {
-            Some(bound) => bind(realm, bound)?,
-            None => realm,
-        });
-    }
-    let mut desired = realms.pop().unwrap_or_default();
-    let current = realms.pop().unwrap_or_default();
+    let mut databases = opened.iter().map(|d| d.as_ref());
+    let from_db = if matches!(from, Source::Database(_)) {
+        databases.next()
+    } else {
+        None
+    };
+    let to_db = if matches!(to, Source::Database(_)) {
+        databases.next()
+    } else {
+        None
+    };
+    // Two SQL sources on one named dev database must take turns; otherwise each side waits
+    // on its own server, so both are read at once.
+    let shared_dev = from.is_sql() && to.is_sql() && matches!(dev, Some(Dev::Url(_)));
+    let (current, desired) = if shared_dev {
+        (side(from, from_db, dev).await?, side(to, to_db, dev).await?)
+    } else {
+        tokio::try_join!(side(from, from_db, dev), side(to, to_db, dev))?
+    };
+    let (mut current, mut desired) = match &bound {
+        Some(bound) => (bind(current, bound)?, bind(desired, bound)?),
+        None => (current, desired),
+    };
     if bound.is_some() {
         adopt_attributes(&mut desired, &current);
     }
-    let dialect = planner.dialect();
-    let changes = dialect.diff(&current, &desired, &DiffOptions::default());
+    let from_fingerprint = fingerprint(&current)?;
+    let to_fingerprint = fingerprint(&desired)?;
+    let mut normalized = current.clone();
+    let changes = dialect.diff_in_place(&mut normalized, &mut desired, &DiffOptions::default());
     let plan = dialect.plan(
         &changes,
         &PlanOptions {
@@ -151,11 +172,12 @@ async fn diff_opened(
             ..PlanOptions::default()
         },
     )?;
+    current = normalized;
     Ok(PlannedMigration {
         changes,
         plan,
-        from_fingerprint: fingerprint(&current),
-        to_fingerprint: fingerprint(&desired),
+        from_fingerprint,
+        to_fingerprint,
         current,
         desired,
     })
@@ -166,11 +188,11 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn two_files_without_dev_url_is_an_error() {
+    async fn two_missing_files_name_the_file() {
         let err = schema_diff(&Source::file("a.sql"), &Source::file("b.sql"), None)
             .await
             .err();
-        assert!(matches!(err, Some(MigrateError::Missing(_))));
+        assert!(matches!(err, Some(MigrateError::Import(_))), "{err:?}");
     }
 
     #[tokio::test]

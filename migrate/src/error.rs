@@ -3,8 +3,10 @@
 use mercator_driver::DriverError;
 
 /// Why a workflow failed. Every variant displays as one line, and none ever contains a
-/// password: URLs are redacted before they are stored.
+/// password: URLs are redacted before they are stored. Driver errors keep the database's
+/// code and the library error as their source.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum MigrateError {
     /// The text is not a URL we can read.
     #[error("invalid URL {url:?}: {reason}")]
@@ -16,13 +18,15 @@ pub enum MigrateError {
     },
     /// The URL names a database Mercator has no driver for.
     #[error(
-        "unknown URL scheme {scheme:?} in {url:?}: expected sqlite://, postgres://, mysql:// or maria:// (file:// for SQL sources)"
+        "unknown URL scheme {scheme:?} in {url:?}: expected one of {known} (file:// for SQL sources)"
     )]
     UnknownScheme {
         /// The scheme as written.
         scheme: String,
         /// The URL, redacted.
         url: String,
+        /// The schemes of the drivers compiled in.
+        known: String,
     },
     /// A source of the wrong kind for the operation.
     #[error("{source_text} cannot be used here: expected {expected}")]
@@ -37,16 +41,16 @@ pub enum MigrateError {
         "loading SQL files for {dialect} needs a dev database: pass a dev URL (--dev-url), e.g. an empty database on the same server"
     )]
     DevUrlRequired {
-        /// The target's dialect name.
-        dialect: String,
+        /// The target's dialect.
+        dialect: schema_model::DialectKind,
     },
     /// Two sources of different databases were compared.
     #[error("cannot compare a {from} schema with a {to} schema")]
     DialectMismatch {
         /// Dialect of one side.
-        from: String,
+        from: schema_model::DialectKind,
         /// Dialect of the other side.
-        to: String,
+        to: schema_model::DialectKind,
     },
     /// Reading the SQL files failed (missing file, import cycle, unterminated statement…).
     #[error("{0}")]
@@ -78,6 +82,24 @@ pub enum MigrateError {
         /// The dev database's schema.
         dev_schema: String,
     },
+    /// The desired state created schemas (MySQL databases) outside the dev database's
+    /// scratch space; they were removed again.
+    #[error(
+        "the desired state creates schema(s) outside the dev database ({}), which the dev database cannot hold; they were removed. Keep every object in the URL's schema, or use URLs not bound to one",
+        schemas.join(", ")
+    )]
+    OutsideDev {
+        /// What was created.
+        schemas: Vec<String>,
+    },
+    /// A schema named on the command line does not exist.
+    #[error("schema {schema:?} does not exist (found: {})", if found.is_empty() { "none".to_owned() } else { found.join(", ") })]
+    SchemaNotFound {
+        /// The schema asked for.
+        schema: String,
+        /// The schemas there are.
+        found: Vec<String>,
+    },
     /// The database changed between planning and applying.
     #[error(
         "the database changed since the plan was made (planned against {expected}, found {found}): plan again"
@@ -94,6 +116,9 @@ pub enum MigrateError {
     /// The database driver failed.
     #[error("{}", driver_line(.0))]
     Driver(#[from] DriverError),
+    /// The schema could not be fingerprinted.
+    #[error(transparent)]
+    Fingerprint(#[from] schema_model::FingerprintError),
     /// Writing a schema as JSON failed.
     #[error("writing JSON failed: {0}")]
     Json(#[from] serde_json::Error),

@@ -1,7 +1,9 @@
 //! Mercator's workflows: connect to a database by URL, read a desired schema from SQL files
 //! or another database, plan the changes between them and apply them safely.
 //!
-//! - [`open`] picks a driver from a URL (`sqlite://`, `postgres://`, `mysql://`, `maria://`).
+//! - [`open`] picks a driver from a URL by its scheme (`sqlite://`, `postgres://`,
+//!   `mysql://`, `maria://` with the default cargo features `sqlite`, `postgres`, `mysql`;
+//!   [`register_driver`] adds others).
 //! - [`Source`] is a database URL, `file://` SQL files, or SQL text. SQL is read by `sqlimport`
 //!   (imports, statement order) with the target's dialect, executed on a dev database
 //!   (an in-memory SQLite database for SQLite targets, `dev_url` otherwise) and inspected.
@@ -48,16 +50,30 @@
 
 mod apply;
 mod binding;
-mod desired;
+mod dev;
 mod diff;
 mod error;
 mod inspect;
 mod open;
 mod source;
+mod versioned;
 
-pub use apply::{PlannedMigration, SCHEMA_APPLY_LOCK, SchemaApply, SchemaApplyBuilder};
+pub use apply::{
+    ApplyReport, PlannedMigration, SCHEMA_APPLY_LOCK, SchemaApply, SchemaApplyBuilder,
+};
 pub use diff::schema_diff;
 pub use error::MigrateError;
 pub use inspect::{InspectFormat, inspect, inspect_as, inspect_source_as, realm_json, realm_sql};
-pub use open::{DatabaseKind, open};
+pub use mercator_driver::exec::{apply_plan, execute_all};
+pub use mercator_macros::embed_migrations;
+/// Migration directories (files, `atlas.sum`, directives): the `mercator-migrate-dir` crate.
+pub use mercator_migrate_dir as dir;
+pub use open::{
+    dialect_of, driver_for, drivers, offline_dialect, open, open_with, register_driver,
+};
+pub use schema_model::DialectKind;
 pub use source::Source;
+pub use versioned::{
+    AppliedFile, ExecOrder, MIGRATE_LOCK, MigrateReport, MigrateStatus, Migrator, MigratorBuilder,
+    OPERATOR_VERSION, PlannedFile, RevisionError, SetReport, VersionedError, replay,
+};

@@ -1,76 +1,63 @@
-//! Choosing a driver from a URL.
+//! Choosing a driver from a URL: the drivers compiled in (one line each, behind their cargo
+//! feature) and any an application registers.
 
-use mercator_driver::{Driver, redact_url};
+use std::sync::{OnceLock, RwLock};
+
+use mercator_driver::{Driver, DriverFactory, OpenOptions, redact_url};
+use schema_model::DialectKind;
 
 use crate::MigrateError;
 
-/// The databases Mercator can connect to, by URL scheme.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DatabaseKind {
-    /// `sqlite://`, `sqlite3://`.
-    Sqlite,
-    /// `postgres://`, `postgresql://`.
-    Postgres,
-    /// `mysql://`, `maria://`, `mariadb://`.
-    Mysql,
+/// The drivers built into this crate, selected by cargo features.
+fn built_in() -> Vec<&'static DriverFactory> {
+    #[allow(unused_mut)]
+    let mut drivers: Vec<&'static DriverFactory> = Vec::new();
+    #[cfg(feature = "sqlite")]
+    drivers.push(&mercator_sqlite::FACTORY);
+    #[cfg(feature = "postgres")]
+    drivers.push(&mercator_postgres::FACTORY);
+    #[cfg(feature = "mysql")]
+    drivers.push(&mercator_mysql::FACTORY);
+    drivers
 }
 
-impl DatabaseKind {
-    /// The kind a URL scheme names, if any (case-insensitive).
-    pub fn from_scheme(scheme: &str) -> Option<Self> {
-        match scheme.to_ascii_lowercase().as_str() {
-            "sqlite" | "sqlite3" => Some(DatabaseKind::Sqlite),
-            "postgres" | "postgresql" => Some(DatabaseKind::Postgres),
-            "mysql" | "maria" | "mariadb" => Some(DatabaseKind::Mysql),
-            _ => None,
-        }
-    }
+fn registry() -> &'static RwLock<Vec<&'static DriverFactory>> {
+    static REGISTRY: OnceLock<RwLock<Vec<&'static DriverFactory>>> = OnceLock::new();
+    REGISTRY.get_or_init(|| RwLock::new(built_in()))
+}
 
-    /// The dialect name: `sqlite`, `postgres` or `mysql`.
-    pub fn name(self) -> &'static str {
-        match self {
-            DatabaseKind::Sqlite => "sqlite",
-            DatabaseKind::Postgres => "postgres",
-            DatabaseKind::Mysql => "mysql",
-        }
-    }
+/// Makes a driver available to every workflow of this process by its URL schemes. A driver
+/// registered later wins over an earlier one for the same scheme.
+///
+/// ```
+/// # #[cfg(feature = "sqlite")] {
+/// mercator_migrate::register_driver(&mercator_sqlite::FACTORY);
+/// assert!(mercator_migrate::drivers().iter().any(|d| d.serves("sqlite")));
+/// # }
+/// ```
+pub fn register_driver(factory: &'static DriverFactory) {
+    let mut drivers = registry()
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    drivers.insert(0, factory);
+}
 
-    /// Fails with [`MigrateError::DialectMismatch`] unless both are the same database.
-    pub fn ensure_same(self, other: DatabaseKind) -> Result<(), MigrateError> {
-        if self == other {
-            Ok(())
-        } else {
-            Err(MigrateError::DialectMismatch {
-                from: self.name().into(),
-                to: other.name().into(),
-            })
-        }
-    }
+/// The drivers available, most recently registered first.
+pub fn drivers() -> Vec<&'static DriverFactory> {
+    registry()
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .clone()
+}
 
-    /// The kind of database a URL points to, after checking that the URL parses.
-    pub fn of_url(url: &str) -> Result<Self, MigrateError> {
-        let scheme = scheme_of(url)?;
-        if scheme.eq_ignore_ascii_case("file") {
-            return Err(MigrateError::UnexpectedSource {
-                source_text: url.to_owned(),
-                expected: "a database URL (sqlite://, postgres://, mysql://, maria://)",
-            });
-        }
-        let kind =
-            DatabaseKind::from_scheme(scheme).ok_or_else(|| MigrateError::UnknownScheme {
-                scheme: scheme.to_owned(),
-                url: redact_url(url),
-            })?;
-        // SQLite URLs carry file paths (spaces, `:memory:`) that generic URL parsing
-        // rejects; the SQLite driver reads them itself.
-        if kind != DatabaseKind::Sqlite {
-            url::Url::parse(url).map_err(|e| MigrateError::InvalidUrl {
-                url: redact_url(url),
-                reason: e.to_string(),
-            })?;
-        }
-        Ok(kind)
-    }
+/// The schemes of every available driver, for messages (`sqlite://, postgres://, …`).
+fn known_schemes() -> String {
+    let mut schemes: Vec<String> = drivers()
+        .iter()
+        .flat_map(|d| d.schemes.iter().map(|s| format!("{s}://")))
+        .collect();
+    schemes.dedup();
+    schemes.join(", ")
 }
 
 /// The scheme of `url` (the text before `://`).
@@ -79,13 +66,72 @@ pub(crate) fn scheme_of(url: &str) -> Result<&str, MigrateError> {
         Some((scheme, _)) if !scheme.is_empty() => Ok(scheme),
         _ => Err(MigrateError::InvalidUrl {
             url: redact_url(url),
-            reason: "expected <scheme>://…, e.g. sqlite://app.db or postgres://user@host/db".into(),
+            reason: format!(
+                "expected <scheme>://…, e.g. sqlite://app.db or postgres://user@host/db{}",
+                path_hint(url)
+            ),
         }),
     }
 }
 
-/// Connects to the database a URL names: `sqlite://` / `sqlite3://`, `postgres://` /
-/// `postgresql://`, `mysql://` / `maria://` / `mariadb://`.
+/// A hint for text that looks like a path given where a URL is expected.
+fn path_hint(text: &str) -> String {
+    let looks_like_path = text.ends_with(".sql")
+        || text.ends_with(".db")
+        || text.ends_with(".sqlite")
+        || text.starts_with('.')
+        || text.starts_with('/')
+        || std::path::Path::new(text).exists();
+    if looks_like_path && !text.contains("://") {
+        format!(" (for a file, write file://{text}, or sqlite://{text} for a SQLite database)")
+    } else {
+        String::new()
+    }
+}
+
+/// The driver serving a URL, after checking that the URL parses.
+pub fn driver_for(url: &str) -> Result<&'static DriverFactory, MigrateError> {
+    let scheme = scheme_of(url)?;
+    if scheme.eq_ignore_ascii_case("file") {
+        return Err(MigrateError::UnexpectedSource {
+            source_text: url.to_owned(),
+            expected: "a database URL (sqlite://, postgres://, mysql://, maria://)",
+        });
+    }
+    let factory = drivers()
+        .into_iter()
+        .find(|d| d.serves(scheme))
+        .ok_or_else(|| MigrateError::UnknownScheme {
+            scheme: scheme.to_owned(),
+            url: redact_url(url),
+            known: known_schemes(),
+        })?;
+    if factory.standard_urls {
+        url::Url::parse(url).map_err(|e| MigrateError::InvalidUrl {
+            url: redact_url(url),
+            reason: e.to_string(),
+        })?;
+    }
+    Ok(factory)
+}
+
+/// The database family a URL names.
+pub fn dialect_of(url: &str) -> Result<DialectKind, MigrateError> {
+    Ok(driver_for(url)?.kind)
+}
+
+/// Fails with [`MigrateError::DialectMismatch`] unless both are the same database family.
+pub(crate) fn ensure_same(a: DialectKind, b: DialectKind) -> Result<(), MigrateError> {
+    if a == b {
+        Ok(())
+    } else {
+        Err(MigrateError::DialectMismatch { from: a, to: b })
+    }
+}
+
+/// Connects to the database a URL names, with any registered driver: `sqlite://` /
+/// `sqlite3://`, `postgres://` / `postgresql://`, `mysql://` / `maria://` / `mariadb://`
+/// with the default features.
 ///
 /// Errors never contain the URL's password.
 ///
@@ -97,15 +143,43 @@ pub(crate) fn scheme_of(url: &str) -> Result<&str, MigrateError> {
 /// # });
 /// ```
 pub async fn open(url: &str) -> Result<Box<dyn Driver>, MigrateError> {
-    let driver: Box<dyn Driver> = match DatabaseKind::of_url(url)? {
-        DatabaseKind::Sqlite => Box::new(mercator_sqlite::SqliteDriver::open(url)?),
-        DatabaseKind::Postgres => Box::new(mercator_postgres::PostgresDriver::open(url).await?),
-        DatabaseKind::Mysql => Box::new(mercator_mysql::MysqlDriver::open(url).await?),
-    };
-    Ok(driver)
+    open_with(url, OpenOptions::default()).await
 }
 
-/// A fresh in-memory SQLite database, the default dev database for SQLite targets.
-pub(crate) fn sqlite_in_memory() -> Box<dyn Driver> {
-    Box::new(mercator_sqlite::SqliteDriver::in_memory())
+/// [`open`] with options (e.g. [`OpenOptions::read_only`] for commands that must not
+/// create a SQLite file).
+pub async fn open_with(url: &str, options: OpenOptions) -> Result<Box<dyn Driver>, MigrateError> {
+    let factory = driver_for(url)?;
+    Ok((factory.open)(url, options).await?)
+}
+
+/// A private scratch database of `kind` needing no server, if its driver offers one.
+pub(crate) fn scratch_of(
+    kind: DialectKind,
+) -> Option<fn() -> Result<Box<dyn Driver>, mercator_driver::DriverError>> {
+    drivers()
+        .into_iter()
+        .find(|d| d.kind == kind)
+        .and_then(|d| d.scratch)
+}
+
+/// The dialect of `kind`, for rendering without a connection.
+pub fn offline_dialect(kind: DialectKind) -> Option<Box<dyn schema_diff::Dialect>> {
+    drivers()
+        .into_iter()
+        .find(|d| d.kind == kind)
+        .map(|d| (d.dialect)())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_get_a_hint() {
+        let err = scheme_of("schema.sql").unwrap_err().to_string();
+        assert!(err.contains("file://schema.sql"), "{err}");
+        let err = scheme_of("postgres:/x").unwrap_err().to_string();
+        assert!(!err.contains("file://"), "{err}");
+    }
 }

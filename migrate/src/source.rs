@@ -6,8 +6,8 @@ use std::str::FromStr;
 
 use mercator_driver::redact_url;
 
-use crate::open::scheme_of;
-use crate::{DatabaseKind, MigrateError};
+use crate::MigrateError;
+use crate::open::{driver_for, scheme_of};
 
 /// A schema source, as given to `--from` / `--to`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +52,7 @@ impl Source {
             }
             return Ok(Source::Files(PathBuf::from(path)));
         }
-        DatabaseKind::of_url(text)?;
+        driver_for(text)?;
         Ok(Source::Database(text.to_owned()))
     }
 

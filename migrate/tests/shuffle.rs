@@ -8,8 +8,8 @@ use mercator_testkit as common;
 use std::path::{Path, PathBuf};
 
 use common::{Server, ServerDb, TempDir};
-use mercator_driver::{Driver, InspectOptions};
-use schema_diff::DiffOptions;
+use mercator_driver::{Driver, DriverExt, InspectOptions};
+use schema_diff::{DialectExt, DiffOptions};
 use schema_model::{Realm, canonicalize};
 
 /// Seeds per corpus file: SQLite runs in memory and is cheap; servers take longer.

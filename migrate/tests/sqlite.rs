@@ -3,6 +3,7 @@
 use mercator_testkit as common;
 
 use common::TempDir;
+use mercator_driver::DriverExt;
 use mercator_migrate::{
     InspectFormat, MigrateError, SchemaApply, Source, inspect, inspect_as, open, schema_diff,
 };
@@ -99,7 +100,7 @@ async fn failing_statement_is_located_and_database_untouched() {
         .await
         .unwrap();
     let before = std::fs::read(dir.path().join("app.db")).unwrap();
-    let fingerprint_before = fingerprint(&inspect(&url, &[]).await.unwrap());
+    let fingerprint_before = fingerprint(&inspect(&url, &[]).await.unwrap()).unwrap();
 
     dir.write("broken/users.sql", USERS);
     let bad = dir.write(
@@ -124,7 +125,7 @@ async fn failing_statement_is_located_and_database_untouched() {
 
     assert_eq!(std::fs::read(dir.path().join("app.db")).unwrap(), before);
     assert_eq!(
-        fingerprint(&inspect(&url, &[]).await.unwrap()),
+        fingerprint(&inspect(&url, &[]).await.unwrap()).unwrap(),
         fingerprint_before
     );
 }
@@ -190,8 +191,8 @@ async fn inspect_formats() {
         .await
         .unwrap();
     assert_eq!(
-        fingerprint(&inspect(&url, &[]).await.unwrap()),
-        fingerprint(&inspect(&copy, &[]).await.unwrap())
+        fingerprint(&inspect(&url, &[]).await.unwrap()).unwrap(),
+        fingerprint(&inspect(&copy, &[]).await.unwrap()).unwrap()
     );
 }
 

@@ -32,7 +32,7 @@ mod options;
 mod plan;
 
 pub use change::*;
-pub use dialect::Dialect;
+pub use dialect::{Dialect, DialectExt};
 pub use diff::diff;
 pub use options::{DiffOptions, RenameHint};
 pub use plan::{Plan, PlanError, PlanOptions, PlannedStatement};

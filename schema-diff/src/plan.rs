@@ -75,6 +75,7 @@ pub struct PlanOptions {
 
 /// Why a change could not be planned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PlanError {
     /// The database cannot do what the change asks.
     #[error("cannot plan {change}: {reason}")]

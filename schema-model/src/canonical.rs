@@ -67,9 +67,30 @@ fn canonicalize_table(table: &mut Table) {
 ///
 /// Plan files record the fingerprints of the state they were planned from and to, so a plan
 /// only runs against the state it was reviewed for.
-pub fn fingerprint(realm: &Realm) -> String {
+pub fn fingerprint(realm: &Realm) -> Result<String, FingerprintError> {
     let canonical = canonicalize(realm);
-    // Serializing plain data structures to JSON cannot fail: no maps with non-string keys.
-    let bytes = serde_json::to_vec(&canonical).unwrap_or_default();
-    base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&bytes))
+    let mut hasher = HashWriter(Sha256::new());
+    serde_json::to_writer(&mut hasher, &canonical).map_err(FingerprintError)?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(hasher.0.finalize()))
+}
+
+/// The realm could not be serialized for fingerprinting (e.g. a float that JSON cannot
+/// hold); no fingerprint is made up instead.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot fingerprint the schema: {0}")]
+pub struct FingerprintError(#[source] pub serde_json::Error);
+
+/// Feeds serialized bytes straight into the hash, so the canonical JSON is never held in
+/// memory as a whole.
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

@@ -19,7 +19,7 @@
 //! let mut reordered = users;
 //! reordered.columns.reverse();
 //! let b = Realm::new(vec![Schema::new("public").with_table(reordered)]);
-//! assert_eq!(fingerprint(&a), fingerprint(&b));
+//! assert_eq!(fingerprint(&a).unwrap(), fingerprint(&b).unwrap());
 //!
 //! // Realms round-trip through JSON.
 //! let json = serde_json::to_string(&a).unwrap();
@@ -33,14 +33,16 @@
 mod canonical;
 mod dialect;
 mod erd;
+mod html;
 mod objects;
 mod realm;
 mod table;
 mod types;
 
-pub use canonical::{canonicalize, fingerprint};
+pub use canonical::{FingerprintError, canonicalize, fingerprint};
 pub use dialect::{DialectKind, UnknownDialect};
 pub use erd::{to_dot, to_mermaid};
+pub use html::to_html;
 pub use objects::*;
 pub use realm::*;
 pub use table::*;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::fasthash::FastMap;
+use rustc_hash::FxHashMap;
 
 use crate::facts::{Facts, Shape, StmtKind};
 use crate::names::{Ns, NsSet, Obj, Ref};
@@ -15,8 +15,25 @@ pub(crate) struct Object {
     pub schema: Option<String>,
     /// The statements creating it (more than one with `CREATE OR REPLACE` or overloads).
     pub definers: Vec<usize>,
-    /// The statements changing it or attaching to it, each with what it changes.
+    /// The statements changing it or attaching to it, each with what it changes, in statement
+    /// order (statements are indexed in order, so pushing keeps it sorted).
     pub touchers: Vec<(usize, Shape)>,
+}
+
+impl Object {
+    /// Whether statement `s` defines the object or changes more than what others ignore.
+    /// Both lists are sorted, so this is a binary search: a table with many `INSERT`s has as
+    /// many touchers, and every one of them asks.
+    pub(crate) fn owned_by(&self, s: usize) -> bool {
+        if self.definers.binary_search(&s).is_ok() {
+            return true;
+        }
+        let from = self.touchers.partition_point(|&(t, _)| t < s);
+        self.touchers[from..]
+            .iter()
+            .take_while(|&&(t, _)| t == s)
+            .any(|&(_, shape)| shape != Shape::Kept)
+    }
 }
 
 /// The objects of a project, by name.
@@ -24,7 +41,7 @@ pub(crate) struct Object {
 pub(crate) struct Defs {
     pub objects: Vec<Object>,
     /// Objects by bare name, all namespaces together.
-    by_name: FastMap<String, Vec<usize>>,
+    by_name: FxHashMap<String, Vec<usize>>,
     /// Statements touching objects the project does not define, by object.
     pub loose: BTreeMap<Obj, Vec<usize>>,
     /// `CREATE EXTENSION` statements.

@@ -47,8 +47,45 @@ pub enum ImportError {
         /// What is wrong.
         message: String,
     },
+    /// A file named like a `.sql` file is a named pipe, a device or a socket, which could
+    /// block or never end; only regular files are read.
+    #[error("{}not a regular file: {} is a {kind}", AtPrefix(at), path.display())]
+    NotAFile {
+        /// The offending path, relative to the root being loaded.
+        path: PathBuf,
+        /// The import directive naming it (or the directory holding it), if imported.
+        at: Option<Location>,
+        /// What it is instead: `named pipe`, `character device`, …
+        kind: &'static str,
+    },
+    /// A file is larger than [`LoadOptions::max_file_size`](crate::LoadOptions::max_file_size).
+    #[error("{}{} is larger than the limit of {limit} bytes", AtPrefix(at), path.display())]
+    TooLarge {
+        /// The offending path, relative to the root being loaded.
+        path: PathBuf,
+        /// The import directive naming it (or the directory holding it), if imported.
+        at: Option<Location>,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// An import reaches outside the project root (with `../`, an absolute path or a symlink)
+    /// and [`LoadOptions::allow_outside_root`](crate::LoadOptions::allow_outside_root) is off.
+    #[error(
+        "{}import outside the project root refused: {} (the root is {})",
+        AtPrefix(at),
+        path.display(),
+        root.display()
+    )]
+    OutsideRoot {
+        /// The target as written, joined to the importing file's directory.
+        path: PathBuf,
+        /// The import directive (or, for a file of a loaded directory, none).
+        at: Option<Location>,
+        /// The project root.
+        root: PathBuf,
+    },
     /// A file given to [`load`](crate::load) or named by an import is not a `.sql` file.
-    #[error("{}not a .sql file: {}", NotSqlPrefix(at), path.display())]
+    #[error("{}not a .sql file: {}", AtPrefix(at), path.display())]
     NotSql {
         /// The offending path.
         path: PathBuf,
@@ -83,9 +120,10 @@ impl fmt::Display for CycleChain<'_> {
     }
 }
 
-struct NotSqlPrefix<'a>(&'a Option<Location>);
+/// `file:line: ` when there is a location.
+struct AtPrefix<'a>(&'a Option<Location>);
 
-impl fmt::Display for NotSqlPrefix<'_> {
+impl fmt::Display for AtPrefix<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
             Some(at) => write!(f, "{at}: "),

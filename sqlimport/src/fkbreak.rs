@@ -12,10 +12,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::defs::Defs;
 use crate::error::ImportError;
 use crate::facts::Known;
-use crate::fasthash::FastMap;
 use crate::graph::{Node, cycles};
 use crate::links::{Links, required};
 use crate::{Dialect, Location, Statement, tables};
+use rustc_hash::FxHashMap;
 
 #[derive(Default)]
 struct EdgeKind {
@@ -35,7 +35,7 @@ pub(crate) fn choose(
     if dialect == Dialect::Sqlite {
         return moved;
     }
-    let mut edges: FastMap<(u32, u32), EdgeKind> = FastMap::default();
+    let mut edges: FxHashMap<(u32, u32), EdgeKind> = FxHashMap::default();
     required(nodes, links, defs, dialect, false, |d, s, fk| {
         let kind = edges.entry((d, s)).or_default();
         match fk {

@@ -26,11 +26,11 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use crate::defs::Defs;
 use crate::error::ImportError;
 use crate::facts::{self, Facts, Head, Known, StmtKind};
-use crate::fasthash::FastSet;
 use crate::links::{Links, optional, required};
 use crate::names::{Ns, NsSet};
 use crate::toposort::{Dag, Rank};
 use crate::{Dialect, Statement, ast, fkbreak};
+use rustc_hash::FxHashSet;
 
 /// A statement with its facts.
 pub(crate) struct Node {
@@ -50,10 +50,9 @@ impl Node {
             ImportError::unscannable(&stmt.location.file, line, e.message)
         })?;
         if head.facts.unrecognized && !ast::parses(&stmt.sql, dialect) {
-            let start: String = stmt.sql.chars().take(20).collect();
             return Err(ImportError::Unscannable {
                 at: stmt.location.clone(),
-                message: format!("not a SQL statement: {start:?}"),
+                message: format!("not a SQL statement: {:?}", stmt.excerpt(40)),
             });
         }
         Ok(head)
@@ -123,20 +122,21 @@ pub(crate) fn order(
         relink(&nodes, &mut links, &defs, &rewritten, first_new);
     }
 
-    let ranks: Vec<Rank> = nodes.iter().map(|n| n.rank).collect();
     let mut edges = Vec::new();
     required(&nodes, &links, &defs, dialect, false, |d, s, _| {
         edges.push((d, s))
     });
+    let offers = optional(&nodes, &links, &defs);
+    // Hubs rank first, so each is passed as soon as everything before it is placed.
+    let mut ranks: Vec<Rank> = nodes.iter().map(|n| n.rank).collect();
+    ranks.resize(nodes.len() + offers.hubs(), (0, 0));
     let mut dag = Dag::new(&ranks, &edges);
-    for (before, after) in optional(&nodes, &links, &defs) {
-        dag.offer(before, after);
-    }
+    dag.offer_all(&offers.edges);
     let order = dag.sorted(&ranks);
     let mut slots: Vec<Option<Statement>> = nodes.into_iter().map(|n| Some(n.stmt)).collect();
     Ok(order
         .into_iter()
-        .filter_map(|i| slots[i as usize].take())
+        .filter_map(|i| slots.get_mut(i as usize).and_then(Option::take))
         .collect())
 }
 
@@ -165,7 +165,7 @@ fn relink(
     rewritten: &[usize],
     first_new: usize,
 ) {
-    let new_names: FastSet<&str> = nodes[first_new..]
+    let new_names: FxHashSet<&str> = nodes[first_new..]
         .iter()
         .flat_map(|n| n.facts.defines.iter().map(|o| o.name.name.as_str()))
         .collect();
@@ -178,7 +178,9 @@ fn relink(
     for (s, node) in nodes.iter().enumerate() {
         if s >= first_new {
             links.push(Links::new(s, node, defs));
-        } else if rewritten.contains(&s) || (!new_names.is_empty() && mentions_new(&node.facts)) {
+        } else if rewritten.binary_search(&s).is_ok()
+            || (!new_names.is_empty() && mentions_new(&node.facts))
+        {
             links[s] = Links::new(s, node, defs);
         }
     }

@@ -136,6 +136,13 @@ impl<'a> Lexer<'a> {
 
     /// The next token, comments included, after any whitespace; `None` at the end.
     pub(crate) fn next_raw(&mut self) -> Result<Option<Token>, LexError> {
+        self.next_raw_until(None)
+    }
+
+    /// [`next_raw`](Lexer::next_raw), but a word or number ends where `stop` begins (a
+    /// custom delimiter touching a word, as in MySQL's `END$$`). Stopping while scanning, not
+    /// cutting the token afterwards, keeps a long word full of delimiters linear.
+    pub(crate) fn next_raw_until(&mut self, stop: Option<&str>) -> Result<Option<Token>, LexError> {
         while self.eat_whitespace_byte() {}
         let Some(b) = self.byte(self.pos) else {
             return Ok(None);
@@ -167,8 +174,8 @@ impl<'a> Lexer<'a> {
                 Some(end) => (Kind::Dollar, end),
                 None => (Kind::Punct, start + 1),
             },
-            b if b.is_ascii_digit() => (Kind::Number, self.run(start, is_word_byte)),
-            b if is_word_start(b) => (Kind::Word, self.run(start, is_word_byte)),
+            b if b.is_ascii_digit() => (Kind::Number, self.run(start, is_word_byte, stop)),
+            b if is_word_start(b) => (Kind::Word, self.run(start, is_word_byte, stop)),
             _ => (Kind::Punct, start + 1),
         };
         self.advance_to(end);
@@ -190,10 +197,14 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    fn run(&self, start: usize, keep: fn(u8) -> bool) -> usize {
+    fn run(&self, start: usize, keep: fn(u8) -> bool, stop: Option<&str>) -> usize {
         let bytes = self.src.as_bytes();
+        let stop = stop.map(str::as_bytes).filter(|s| !s.is_empty());
         let mut i = start + 1;
         while i < bytes.len() && keep(bytes[i]) {
+            if stop.is_some_and(|s| bytes[i..].starts_with(s)) {
+                break;
+            }
             i += 1;
         }
         i

@@ -30,7 +30,11 @@
 //!   directory in byte order of their names. A file's header may hold `-- atlas:import <path>`
 //!   lines, relative to the file, naming a file or (with a trailing `/`) a directory; imports are
 //!   loaded first, depth first, each file once however it is spelled. A cycle or a missing
-//!   target is an [`ImportError`] that says where.
+//!   target is an [`ImportError`] that says where. Only regular files are read (a named pipe
+//!   or a device is an error, never a wait), each up to a size limit, and imports stay inside
+//!   the project root — the directory loaded, or the loaded file's directory — even through
+//!   symlinks; [`LoadOptions`] with [`load_with`] and [`load_str_with`] change both. Imports
+//!   are followed with an explicit stack, so chains thousands of files deep are fine.
 //! - **Splitting** ([`split`]): statements end at `;` outside strings, quoted identifiers,
 //!   comments, PostgreSQL dollar-quoted bodies, parentheses and `BEGIN … END` routine and
 //!   trigger bodies; `-- atlas:delimiter <d>` and the mysql client's `DELIMITER <d>` change the
@@ -44,13 +48,17 @@
 //!   broken by moving one key into an `ALTER TABLE … ADD` after both tables (SQLite, which does
 //!   not check keys when creating a table, keeps them inline).
 //!
+//! Ordering takes time near-linear in the number of statements and the names they mention
+//! (a dump of 175,000 `INSERT`s orders in well under 2 s).
+//!
 //! Statements are read by a lexical scan that never fails on SQL it does not know, and parsed
 //! with `sqlparser` where precision matters (statements caught in a dependency cycle), so a
 //! project is never refused because the parser lags behind the database.
 //!
 //! This crate orders SQL text; executing it and reading the resulting schema is the drivers'
-//! job, comparing schemas is `schema-diff`'s. [`scatter`] spreads statements over a random
-//! import graph, for testing ordering against real databases.
+//! job, comparing schemas is `schema-diff`'s. With the non-default feature `scatter`, the
+//! `scatter` module spreads statements over a random import graph, for testing ordering
+//! against real databases.
 
 mod ast;
 mod changes;
@@ -58,7 +66,6 @@ mod defs;
 mod directives;
 mod error;
 mod facts;
-mod fasthash;
 mod fkbreak;
 mod graph;
 mod heads;
@@ -66,7 +73,10 @@ mod lexer;
 mod links;
 mod loader;
 mod names;
+mod offers;
+mod read;
 mod scan;
+#[cfg(feature = "scatter")]
 pub mod scatter;
 mod tables;
 mod toposort;
@@ -125,15 +135,128 @@ pub struct Project {
     pub root: PathBuf,
 }
 
+impl Statement {
+    /// The start of the statement on one line, at most `max_chars` characters (and an
+    /// ellipsis): for error messages, which should point at a statement, not reproduce it.
+    ///
+    /// ```
+    /// # use sqlimport::{Location, Statement};
+    /// let s = Statement {
+    ///     sql: "CREATE TABLE t (\n  id int\n)".into(),
+    ///     location: Location { file: "a.sql".into(), line: 1 },
+    /// };
+    /// assert_eq!(s.excerpt(20), "CREATE TABLE t ( id…");
+    /// assert_eq!(s.excerpt(80), "CREATE TABLE t ( id int )");
+    /// ```
+    pub fn excerpt(&self, max_chars: usize) -> String {
+        excerpt(&self.sql, max_chars)
+    }
+}
+
+/// `text` on one line (runs of whitespace, line breaks included, as one space), cut to
+/// `max_chars` characters plus `…`: what an error message should quote of a statement, which
+/// may be a whole file's worth of text.
+///
+/// ```
+/// assert_eq!(sqlimport::excerpt("SELECT\n  1,\n  2", 10), "SELECT 1,…");
+/// assert_eq!(sqlimport::excerpt("root:x:0:0", 4), "root…");
+/// ```
+pub fn excerpt(text: &str, max_chars: usize) -> String {
+    let mut out = String::new();
+    let mut count = 0;
+    for word in text.split_whitespace() {
+        for c in (!out.is_empty())
+            .then_some(' ')
+            .into_iter()
+            .chain(word.chars())
+        {
+            if count == max_chars {
+                out.truncate(out.trim_end().len());
+                out.push('…');
+                return out;
+            }
+            out.push(c);
+            count += 1;
+        }
+    }
+    out
+}
+
+/// Limits and permissions for loading a project; [`LoadOptions::default`] is what [`load`]
+/// and [`load_str`] use.
+///
+/// ```
+/// use sqlimport::LoadOptions;
+///
+/// let options = LoadOptions::default()
+///     .max_file_size(1 << 20)
+///     .allow_outside_root(true);
+/// assert_eq!(options.max_file_size, 1 << 20);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LoadOptions {
+    /// The largest file read, in bytes (default 64 MiB); a larger file is an
+    /// [`ImportError::TooLarge`].
+    pub max_file_size: u64,
+    /// Whether imports may reach files outside the project root — through `../`, an absolute
+    /// path or a symlink (default `false`: such an import is an [`ImportError::OutsideRoot`]
+    /// located at its directive). The root is the directory loaded, or the loaded file's
+    /// directory.
+    pub allow_outside_root: bool,
+}
+
+impl LoadOptions {
+    /// The default limit on a file's size: 64 MiB.
+    pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 << 20;
+
+    /// Sets [`max_file_size`](LoadOptions::max_file_size).
+    #[must_use]
+    pub fn max_file_size(mut self, bytes: u64) -> Self {
+        self.max_file_size = bytes;
+        self
+    }
+
+    /// Sets [`allow_outside_root`](LoadOptions::allow_outside_root).
+    #[must_use]
+    pub fn allow_outside_root(mut self, allow: bool) -> Self {
+        self.allow_outside_root = allow;
+        self
+    }
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            max_file_size: LoadOptions::DEFAULT_MAX_FILE_SIZE,
+            allow_outside_root: false,
+        }
+    }
+}
+
 /// Loads the project at `path` — a `.sql` file or a directory of them — with its imports, and
-/// orders its statements.
+/// orders its statements, with the default [`LoadOptions`].
 ///
 /// # Errors
 ///
-/// [`ImportError`] if a file cannot be read, an import is missing or circular, the text cannot
-/// be split into statements, or `path` is a file not named `*.sql`.
+/// [`ImportError`] if a file cannot be read (or is not a regular file, or is too large), an
+/// import is missing, circular or outside the project root, the text cannot be split into
+/// statements, or `path` is a file not named `*.sql`.
 pub fn load(path: &Path, dialect: Dialect) -> Result<Project, ImportError> {
-    finish(loader::load_path(path, dialect)?, dialect)
+    load_with(path, dialect, &LoadOptions::default())
+}
+
+/// [`load`] with explicit [`LoadOptions`].
+///
+/// # Errors
+///
+/// As for [`load`].
+pub fn load_with(
+    path: &Path,
+    dialect: Dialect,
+    options: &LoadOptions,
+) -> Result<Project, ImportError> {
+    finish(loader::load_path(path, dialect, options)?, dialect)
 }
 
 /// Loads SQL text as if it were the file `name`: its imports resolve relative to `name`'s
@@ -143,7 +266,21 @@ pub fn load(path: &Path, dialect: Dialect) -> Result<Project, ImportError> {
 ///
 /// As for [`load`].
 pub fn load_str(sql: &str, name: &Path, dialect: Dialect) -> Result<Project, ImportError> {
-    finish(loader::load_source(sql, name, dialect)?, dialect)
+    load_str_with(sql, name, dialect, &LoadOptions::default())
+}
+
+/// [`load_str`] with explicit [`LoadOptions`] (which apply to the imported files).
+///
+/// # Errors
+///
+/// As for [`load`].
+pub fn load_str_with(
+    sql: &str,
+    name: &Path,
+    dialect: Dialect,
+    options: &LoadOptions,
+) -> Result<Project, ImportError> {
+    finish(loader::load_source(sql, name, dialect, options)?, dialect)
 }
 
 fn finish(loaded: loader::Loaded, dialect: Dialect) -> Result<Project, ImportError> {

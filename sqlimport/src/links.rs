@@ -1,13 +1,15 @@
 //! Each statement's references resolved to the statements they depend on, and the edges of the
 //! dependency graph drawn from them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::Dialect;
-use crate::defs::{Defs, context};
+use crate::defs::{Defs, Object, context};
 use crate::facts::{Facts, Shape, StmtKind};
 use crate::graph::Node;
 use crate::names::{Name, Ns, NsSet, Ref};
+use crate::offers::Offers;
+use rustc_hash::FxHashMap;
 
 /// One statement's resolved references, as statement (or object) indexes.
 #[derive(Clone, Debug, Default)]
@@ -80,12 +82,7 @@ impl Links {
                     Class::Fk(k) => links.fks.extend(definers.map(|d| (k, d))),
                     Class::Foreign(_) => {}
                 }
-                let own = object.definers.contains(&s)
-                    || object
-                        .touchers
-                        .iter()
-                        .any(|&(t, shape)| t == s && shape != Shape::Kept);
-                if own {
+                if object.owned_by(s) {
                     continue;
                 }
                 match class {
@@ -157,44 +154,25 @@ pub(crate) fn required(
 }
 
 /// The optional edges, highest priority first.
-pub(crate) fn optional(nodes: &[Node], links: &[Links], defs: &Defs) -> Vec<(u32, u32)> {
-    let mut mentioned = Vec::new();
-    let mut reshaped = Vec::new();
-    let mut bodies = Vec::new();
+pub(crate) fn optional(nodes: &[Node], links: &[Links], defs: &Defs) -> Offers {
+    let mut offers = Offers::new(nodes.len());
     for (s, l) in links.iter().enumerate() {
-        let after = s as u32;
-        mentioned.extend(l.mentions.iter().map(|&d| (d, after)));
-        // Users of an object follow what reshapes it; foreign keys also follow the keys they
-        // reference.
-        let user = &nodes[s];
-        let uses = |columns: &[String]| {
-            let mentions = user.facts.mentions.iter().chain(&user.facts.hard);
-            user.refined || mentions.map(|r| &r.name.name).any(|n| columns.contains(n))
-        };
-        for &o in &l.objects {
-            let touchers = defs.objects[o as usize].touchers.iter();
-            let shapers = touchers.filter(|&&(m, shape)| {
-                shape == Shape::Columns && nodes[m].facts.provides.as_deref().is_none_or(uses)
-            });
-            reshaped.extend(shapers.map(|&(m, _)| (m as u32, after)));
-        }
-        for (o, columns) in &l.keyed {
-            let touchers = defs.objects[*o as usize].touchers.iter();
-            let serving = touchers.filter(|&&(m, shape)| {
-                let keys = &nodes[m].facts.keys;
-                let unknown = shape == Shape::Keys && keys.is_empty();
-                unknown || keys.iter().any(|k| k.serves(columns.as_deref()))
-            });
-            reshaped.extend(serving.map(|&(m, _)| (m as u32, after)));
-        }
-        bodies.extend(l.body.iter().map(|&d| (d, after)));
+        l.mentions.iter().for_each(|&d| offers.edge(d, s as u32));
     }
-    reshaped.extend(loads_after_parent_loads(nodes, defs));
-    let mut chains = Vec::new();
+    // Users of an object follow what reshapes it; foreign keys also follow the keys they
+    // reference.
+    reshaped(nodes, links, defs, &mut offers);
+    keyed(nodes, links, defs, &mut offers);
+    loads_after_parent_loads(nodes, defs, &mut offers);
+    for (s, l) in links.iter().enumerate() {
+        l.body.iter().for_each(|&d| offers.edge(d, s as u32));
+    }
     let mut link = |members: &mut Vec<usize>| {
         members.sort_by_key(|&m| nodes[m].rank);
         members.dedup();
-        chains.extend(members.windows(2).map(|w| (w[0] as u32, w[1] as u32)));
+        for w in members.windows(2) {
+            offers.edge(w[0] as u32, w[1] as u32);
+        }
     };
     for object in &defs.objects {
         let mut members: Vec<usize> = object.definers.clone();
@@ -204,17 +182,130 @@ pub(crate) fn optional(nodes: &[Node], links: &[Links], defs: &Defs) -> Vec<(u32
     for members in defs.loose.values() {
         link(&mut members.clone());
     }
-    [mentioned, reshaped, bodies, chains]
-        .into_iter()
-        .flatten()
-        .filter(|(a, b)| a != b)
-        .collect()
+    offers
+}
+
+/// Which of an object's reshaping statements a user needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Via<'a> {
+    /// All of them: the user was parsed, its references are exact.
+    All,
+    /// Those that do not say which columns they change.
+    Unknown,
+    /// Those adding, renaming to or retyping this column, which the user mentions.
+    Column(&'a str),
+}
+
+/// The statements reshaping one object ([`Shape::Columns`]), by what they provide.
+#[derive(Default)]
+struct Shapers<'a> {
+    all: Vec<u32>,
+    unknown: Vec<u32>,
+    by_column: FxHashMap<&'a str, Vec<u32>>,
+}
+
+impl<'a> Shapers<'a> {
+    fn of(object: &Object, nodes: &'a [Node]) -> Self {
+        let mut shapers = Shapers::default();
+        for &(m, shape) in &object.touchers {
+            if shape != Shape::Columns {
+                continue;
+            }
+            shapers.all.push(m as u32);
+            match &nodes[m].facts.provides {
+                None => shapers.unknown.push(m as u32),
+                Some(columns) => {
+                    for column in columns {
+                        shapers.by_column.entry(column).or_default().push(m as u32);
+                    }
+                }
+            }
+        }
+        shapers
+    }
+
+    fn via(&self, via: Via<'_>) -> &[u32] {
+        match via {
+            Via::All => &self.all,
+            Via::Unknown => &self.unknown,
+            Via::Column(c) => self.by_column.get(c).map_or(&[], Vec::as_slice),
+        }
+    }
+}
+
+/// Users of an object after the statements reshaping it (that provide a column they use).
+/// Users are grouped by object and column, so each group is joined once, however many
+/// statements use the object.
+fn reshaped(nodes: &[Node], links: &[Links], defs: &Defs, offers: &mut Offers) {
+    let shapers: Vec<Shapers<'_>> = defs.objects.iter().map(|o| Shapers::of(o, nodes)).collect();
+    let mut users: BTreeMap<(u32, Via<'_>), Vec<u32>> = BTreeMap::new();
+    for (s, l) in links.iter().enumerate() {
+        let user = &nodes[s];
+        for &o in &l.objects {
+            let of = &shapers[o as usize];
+            if of.all.is_empty() {
+                continue;
+            }
+            let mut join = |via| users.entry((o, via)).or_default().push(s as u32);
+            if user.refined {
+                join(Via::All);
+                continue;
+            }
+            if !of.unknown.is_empty() {
+                join(Via::Unknown);
+            }
+            let names = user.facts.mentions.iter().chain(&user.facts.hard);
+            for name in names.map(|r| r.name.name.as_str()) {
+                if of.by_column.contains_key(name) {
+                    join(Via::Column(name));
+                }
+            }
+        }
+    }
+    for ((o, via), mut group) in users {
+        group.dedup();
+        offers.all_to_all(shapers[o as usize].via(via), &group);
+    }
+}
+
+/// Foreign keys after the keys they reference (`ALTER TABLE … ADD PRIMARY KEY`, a unique index
+/// on the referenced columns).
+fn keyed(nodes: &[Node], links: &[Links], defs: &Defs, offers: &mut Offers) {
+    let mut users: BTreeMap<(u32, Option<&[String]>), Vec<u32>> = BTreeMap::new();
+    for (s, l) in links.iter().enumerate() {
+        for (o, columns) in &l.keyed {
+            users
+                .entry((*o, columns.as_deref()))
+                .or_default()
+                .push(s as u32);
+        }
+    }
+    // The statements that may add keys to each object, found once per object.
+    let mut keyers: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+    for ((o, columns), group) in users {
+        let candidates = keyers.entry(o).or_insert_with(|| {
+            let touchers = defs.objects[o as usize].touchers.iter();
+            touchers
+                .filter(|&&(m, shape)| shape == Shape::Keys || !nodes[m].facts.keys.is_empty())
+                .map(|&(m, _)| m)
+                .collect()
+        });
+        let serving: Vec<u32> = candidates
+            .iter()
+            .filter(|&&m| {
+                let keys = &nodes[m].facts.keys;
+                keys.is_empty() || keys.iter().any(|k| k.serves(columns))
+            })
+            .map(|&m| m as u32)
+            .collect();
+        offers.all_to_all(&serving, &group);
+    }
 }
 
 /// Rows loaded into a table go after the rows loaded into the tables its foreign keys point to.
 /// Keys written in `CREATE TABLE` come first: when keys form a cycle, the one added later by
 /// `ALTER TABLE` is usually the optional one (a department's head, a store's manager).
-fn loads_after_parent_loads(nodes: &[Node], defs: &Defs) -> Vec<(u32, u32)> {
+fn loads_after_parent_loads(nodes: &[Node], defs: &Defs, offers: &mut Offers) {
     let mut loads: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
     let mut objects = Vec::new();
     for (s, node) in nodes.iter().enumerate() {
@@ -227,9 +318,10 @@ fn loads_after_parent_loads(nodes: &[Node], defs: &Defs) -> Vec<(u32, u32)> {
             }
         }
     }
-    let mut by_create = Vec::new();
-    let mut by_alter = Vec::new();
-    for (&table, children) in &loads {
+    // (child, parent) pairs of loaded tables, by keys written in `CREATE TABLE` and by others.
+    let mut by_create = BTreeSet::new();
+    let mut by_alter = BTreeSet::new();
+    for &table in loads.keys() {
         let object = &defs.objects[table];
         let statements = object
             .definers
@@ -240,19 +332,34 @@ fn loads_after_parent_loads(nodes: &[Node], defs: &Defs) -> Vec<(u32, u32)> {
             let keys = f.fks.iter().map(|fk| (&fk.target, true));
             for (name, created) in keys.chain(f.foreign.iter().map(|r| (&r.table, false))) {
                 defs.resolve(&fk_ref(name), context(f), &mut objects);
-                for parent in objects.iter().filter(|&&p| p != table) {
-                    let out = if created {
-                        &mut by_create
-                    } else {
-                        &mut by_alter
-                    };
-                    for &load in loads.get(parent).into_iter().flatten() {
-                        out.extend(children.iter().map(|&child| (load, child)));
+                for &parent in objects.iter().filter(|&&p| p != table) {
+                    if loads.contains_key(&parent) {
+                        let out = if created {
+                            &mut by_create
+                        } else {
+                            &mut by_alter
+                        };
+                        out.insert((table, parent));
                     }
                 }
             }
         }
     }
-    by_create.extend(by_alter);
-    by_create
+    // One hub per parent table stands for "all its rows are loaded".
+    let mut loaded: BTreeMap<usize, Option<u32>> = BTreeMap::new();
+    let pairs = by_create
+        .iter()
+        .chain(by_alter.difference(&by_create))
+        .copied()
+        .collect::<Vec<_>>();
+    for (child, parent) in pairs {
+        let all = loaded
+            .entry(parent)
+            .or_insert_with(|| offers.gather(&loads[&parent]));
+        if let Some(all) = *all {
+            for &load in &loads[&child] {
+                offers.edge(all, load);
+            }
+        }
+    }
 }

@@ -75,8 +75,8 @@ impl<'a> Splitter<'a> {
             if self.current.is_none() && self.delimiter_command()? {
                 continue;
             }
-            let saved = self.lexer;
-            let token = match self.lexer.next_raw() {
+            let stop = self.custom().then_some(self.delimiter.as_str());
+            let token = match self.lexer.next_raw_until(stop) {
                 Ok(Some(token)) => token,
                 Ok(None) => break,
                 Err(e) => return Err(ImportError::unscannable(self.file, e.line, e.message)),
@@ -84,7 +84,6 @@ impl<'a> Splitter<'a> {
             if token.kind.is_comment() {
                 continue;
             }
-            let token = self.cut_at_custom_delimiter(token, saved);
             self.track(token);
         }
         self.finish();
@@ -104,24 +103,6 @@ impl<'a> Splitter<'a> {
                 .current
                 .as_ref()
                 .is_none_or(|c| c.parens == 0 && c.blocks == 0)
-    }
-
-    /// MySQL identifiers may contain `$` and words may touch the delimiter (`END$$`): with a
-    /// custom delimiter, a word or symbol stops where the delimiter starts.
-    fn cut_at_custom_delimiter(&mut self, token: Token, saved: Lexer<'a>) -> Token {
-        if !self.custom() || !matches!(token.kind, Kind::Word | Kind::Number | Kind::Punct) {
-            return token;
-        }
-        let text = token.text(self.src);
-        match text.get(1..).and_then(|t| t.find(self.delimiter.as_str())) {
-            Some(off) => {
-                let end = token.start + 1 + off;
-                self.lexer = saved;
-                self.lexer.advance_to(end);
-                Token { end, ..token }
-            }
-            None => token,
-        }
     }
 
     /// Handles the mysql client command `DELIMITER x` at the start of a statement.

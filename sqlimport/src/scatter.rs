@@ -8,6 +8,8 @@
 //! files holding `;` inside statements may switch to a custom delimiter (`-- atlas:delimiter`
 //! or the mysql client's `DELIMITER`). The same seed always writes the same project.
 //!
+//! This module is a test utility behind the non-default cargo feature `scatter`.
+//!
 //! ```
 //! use std::path::Path;
 //! use sqlimport::{Dialect, load, scatter::scatter, split};
@@ -32,24 +34,20 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng as _, SeedableRng};
+
 use crate::Statement;
 
-/// A small deterministic generator (SplitMix64): the same seed gives the same project on every
-/// platform and version.
-struct Rng(u64);
+/// The random choices of one project. A seeded [`StdRng`] gives the same project for the same
+/// seed with the same version of `rand`, which is what reproducing a failed test needs.
+struct Rng(StdRng);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (`n > 0`).
+    /// A number in `0..n` (`0` when `n` is `0`).
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        self.0.random_range(0..n.max(1))
     }
 
     fn one_in(&mut self, n: usize) -> bool {
@@ -95,13 +93,11 @@ pub fn scatter(
             format!("{} is not empty", dir.display()),
         ));
     }
-    let mut rng = Rng(seed);
+    let mut rng = Rng(StdRng::seed_from_u64(seed));
     let mut slots = layout(&mut rng, files.max(1));
     link(&mut rng, &mut slots);
     let mut order: Vec<&Statement> = statements.iter().collect();
-    for i in (1..order.len()).rev() {
-        order.swap(i, rng.below(i + 1));
-    }
+    order.shuffle(&mut rng.0);
     for statement in order {
         let at = rng.below(slots.len());
         slots[at].statements.push(statement.sql.clone());

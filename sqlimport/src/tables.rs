@@ -339,7 +339,9 @@ pub(crate) fn alter_table(c: &mut Cursor<'_>, f: &mut Facts) {
             }
         }
         let named = is(0, "ADD") && is(1, "CONSTRAINT");
-        if named && let Some(name) = ident(src, &c.toks[op.start + 2], c.dialect) {
+        // `ADD CONSTRAINT` may be all there is of an unfinished statement.
+        let constraint = c.toks.get(op.start + 2).filter(|_| op.start + 2 < op.end);
+        if named && let Some(name) = constraint.and_then(|t| ident(src, t, c.dialect)) {
             f.define(Ns::Constraint, Name::bare(name));
         }
         if is(0, "ADD") {

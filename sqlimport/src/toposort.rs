@@ -6,7 +6,8 @@
 //! those statements keep their original order instead of failing the project. Optional edges
 //! are then offered one at a time, in priority order; a topological order is maintained
 //! incrementally (Pearce and Kelly's algorithm), so each offer costs only the part of the graph
-//! between the two statements' current positions.
+//! between the two statements' current positions. Long runs of edges sharing one end (the
+//! hubs of [`crate::offers`]) are decided in one search instead ([`Dag::offer_all`]).
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -15,14 +16,14 @@ use petgraph::Direction::{Incoming, Outgoing};
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::fasthash::FastSet;
+use rustc_hash::FxHashSet;
 
 /// The key that breaks ties: lower keys come first.
 pub(crate) type Rank = (usize, usize);
 
 pub(crate) struct Dag {
     graph: DiGraph<(), ()>,
-    edges: FastSet<(u32, u32)>,
+    edges: FxHashSet<(u32, u32)>,
     /// Each node's position in the current topological order.
     pos: Vec<usize>,
     /// The node at each position.
@@ -39,7 +40,7 @@ impl Dag {
     /// A graph of `ranks.len()` nodes with the `required` edges (`(before, after)`).
     pub(crate) fn new(ranks: &[Rank], required: &[(u32, u32)]) -> Self {
         let n = ranks.len();
-        let mut edges: FastSet<(u32, u32)> =
+        let mut edges: FxHashSet<(u32, u32)> =
             required.iter().copied().filter(|(a, b)| a != b).collect();
         let mut graph = build(n, &edges);
         let order = match stable_order(&graph, ranks) {
@@ -80,6 +81,94 @@ impl Dag {
         self.edges.insert((before, after));
         self.graph.add_edge(ix(before), ix(after), ());
         true
+    }
+
+    /// Offers `edges` in order, with the result of offering them one at a time.
+    ///
+    /// Runs of edges sharing one end (a hub's edges, see [`crate::offers`]) are decided
+    /// together when long: whether `hub → x` closes a cycle depends only on whether `x` already
+    /// reaches the hub (a path through another of the run's edges would pass the hub first),
+    /// so one search answers the whole run, and one sort restores the order. Offered singly,
+    /// each edge could move every node between the two ends, which for rows loaded into
+    /// related tables is most of the project, every time.
+    pub(crate) fn offer_all(&mut self, edges: &[(u32, u32)]) {
+        let long = (self.pos.len() / 16).max(64);
+        let mut rest = edges;
+        while let Some(&(first_before, first_after)) = rest.first() {
+            let same_before = rest.iter().take_while(|e| e.0 == first_before).count();
+            let same_after = rest.iter().take_while(|e| e.1 == first_after).count();
+            let run = same_before.max(same_after);
+            let (batch, after) = rest.split_at(run);
+            if run < long {
+                batch.iter().for_each(|&(b, a)| {
+                    self.offer(b, a);
+                });
+            } else if same_before >= same_after {
+                self.offer_from(first_before, batch.iter().map(|e| e.1));
+            } else {
+                self.offer_into(first_after, batch.iter().map(|e| e.0));
+            }
+            rest = after;
+        }
+    }
+
+    /// Offers `hub → x` for every `x` of `targets`.
+    fn offer_from(&mut self, hub: u32, targets: impl Iterator<Item = u32>) {
+        let blocked = self.reach(hub, Incoming);
+        let accepted: Vec<(u32, u32)> = targets
+            .filter(|&x| self.seen[x as usize] != blocked)
+            .map(|x| (hub, x))
+            .collect();
+        self.accept(accepted);
+    }
+
+    /// Offers `x → hub` for every `x` of `sources`.
+    fn offer_into(&mut self, hub: u32, sources: impl Iterator<Item = u32>) {
+        let blocked = self.reach(hub, Outgoing);
+        let accepted: Vec<(u32, u32)> = sources
+            .filter(|&x| self.seen[x as usize] != blocked)
+            .map(|x| (x, hub))
+            .collect();
+        self.accept(accepted);
+    }
+
+    /// Marks the nodes reaching `from` (or reached from it) with a new stamp, returned.
+    fn reach(&mut self, from: u32, direction: petgraph::Direction) -> u32 {
+        self.stamp += 1;
+        let stamp = self.stamp;
+        self.seen[from as usize] = stamp;
+        let mut stack = vec![from];
+        while let Some(x) = stack.pop() {
+            for y in self.graph.neighbors_directed(ix(x), direction) {
+                if self.seen[y.index()] != stamp {
+                    self.seen[y.index()] = stamp;
+                    stack.push(y.index() as u32);
+                }
+            }
+        }
+        stamp
+    }
+
+    /// Adds edges known to keep the graph acyclic and recomputes the order.
+    fn accept(&mut self, edges: Vec<(u32, u32)>) {
+        let mut added = false;
+        for edge in edges {
+            if self.edges.insert(edge) {
+                self.graph.add_edge(ix(edge.0), ix(edge.1), ());
+                added = true;
+            }
+        }
+        if !added {
+            return;
+        }
+        // Any topological order will do; ties are broken for real in `sorted`.
+        let ranks: Vec<Rank> = (0..self.pos.len()).map(|i| (self.pos[i], 0)).collect();
+        if let Ok(order) = stable_order(&self.graph, &ranks) {
+            for (p, &node) in order.iter().enumerate() {
+                self.pos[node as usize] = p;
+            }
+            self.at = order;
+        }
     }
 
     /// Moves the nodes between `after` and `before` so that `before` precedes `after`; false if
@@ -137,7 +226,7 @@ impl Dag {
     }
 }
 
-fn build(n: usize, edges: &FastSet<(u32, u32)>) -> DiGraph<(), ()> {
+fn build(n: usize, edges: &FxHashSet<(u32, u32)>) -> DiGraph<(), ()> {
     let mut sorted: Vec<_> = edges.iter().copied().collect();
     sorted.sort_unstable();
     let mut graph = DiGraph::with_capacity(n, sorted.len());
@@ -187,7 +276,7 @@ fn stable_order(graph: &DiGraph<(), ()>, ranks: &[Rank]) -> Result<Vec<u32>, Vec
 fn drop_backward_cycle_edges(
     graph: &DiGraph<(), ()>,
     ranks: &[Rank],
-    edges: &mut FastSet<(u32, u32)>,
+    edges: &mut FxHashSet<(u32, u32)>,
 ) {
     let mut component = vec![usize::MAX; graph.node_count()];
     for (c, members) in tarjan_scc(graph).iter().enumerate() {

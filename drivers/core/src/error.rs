@@ -1,8 +1,22 @@
 //! Errors every driver reports.
 
+use std::sync::Arc;
+
+/// The error a driver library raised (tokio-postgres, mysql_async, rusqlite, I/O), kept so
+/// callers can walk the source chain. Shared so the error stays cheap to clone.
+pub type SourceError = Arc<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Wraps a library error as a [`SourceError`].
+pub fn source(error: impl std::error::Error + Send + Sync + 'static) -> SourceError {
+    Arc::new(error)
+}
+
 /// A driver failure. Messages never contain passwords: URLs are passed through
-/// [`crate::redact_url`] before they are stored here.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// [`crate::redact_url`] before they are stored here. Database errors keep the database's
+/// own code (PostgreSQL SQLSTATE such as `42P01`, MySQL error number such as `1146`, SQLite
+/// extended result code) in `code`, and the library error in `source`.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
 pub enum DriverError {
     /// The URL could not be understood.
     #[error("invalid URL {url}: {message}")]
@@ -19,16 +33,36 @@ pub enum DriverError {
         url: String,
         /// The database's or the network's answer.
         message: String,
+        /// The database's error code, when it answered.
+        code: Option<String>,
+        /// The library error.
+        #[source]
+        source: Option<SourceError>,
+    },
+    /// The connection broke while in use. Whatever the interrupted statement did may or may
+    /// not have taken effect.
+    #[error("the connection to the database was lost: {message}")]
+    ConnectionLost {
+        /// What the library reported.
+        message: String,
+        /// The library error.
+        #[source]
+        source: Option<SourceError>,
     },
     /// Reading the catalog failed.
     #[error("inspecting the database failed: {message}")]
     Inspect {
         /// The database's answer.
         message: String,
+        /// The database's error code.
+        code: Option<String>,
+        /// The library error.
+        #[source]
+        source: Option<SourceError>,
     },
-    /// A statement failed. `index` counts from 0 in the list handed to the executor;
-    /// `applied` lists the statements that had taken effect before it (empty when the
-    /// whole batch was rolled back).
+    /// A statement failed. `index` counts from 0 in the list the workflow ran; `applied`
+    /// lists the statements that had taken effect before it (empty when everything was
+    /// rolled back).
     #[error("statement {} failed: {message}\n  statement: {sql}{}", index + 1, applied_note(applied))]
     Exec {
         /// Position of the failing statement.
@@ -37,12 +71,19 @@ pub enum DriverError {
         sql: String,
         /// The database's answer.
         message: String,
+        /// The database's error code.
+        code: Option<String>,
         /// Statements already applied (not rolled back) when it failed.
         applied: Vec<String>,
+        /// The library error.
+        #[source]
+        source: Option<SourceError>,
     },
     /// The dev database holds objects, so it cannot serve as scratch space.
-    #[error("connected database is not clean: found {found}")]
+    #[error("dev database {url} is not clean: found {found}")]
     NotClean {
+        /// The dev database's URL, redacted.
+        url: String,
         /// What was found, e.g. `table "users" in schema "public"`.
         found: String,
     },
@@ -54,12 +95,85 @@ pub enum DriverError {
         /// How long we waited.
         timeout_secs: u64,
     },
+    /// Taking or releasing a lock failed for another reason than someone else holding it.
+    #[error("lock {name:?}: {message}")]
+    Lock {
+        /// Lock name.
+        name: String,
+        /// What went wrong.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Option<SourceError>,
+    },
+    /// Reading or writing the revisions table failed.
+    #[error("revisions table {table}: {message}")]
+    Revisions {
+        /// The table, as `schema.table`.
+        table: String,
+        /// What went wrong.
+        message: String,
+        /// The database's error code.
+        code: Option<String>,
+        /// The library error.
+        #[source]
+        source: Option<SourceError>,
+    },
+    /// A file the driver manages (SQLite database or lock file) could not be used.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done, naming the path.
+        context: String,
+        /// The I/O error.
+        #[source]
+        source: SourceError,
+    },
     /// Planning failed.
     #[error(transparent)]
     Plan(#[from] schema_diff::PlanError),
-    /// Anything else the driver cannot do.
+    /// The database cannot do what was asked (a feature, not a failure).
     #[error("{0}")]
     Unsupported(String),
+}
+
+impl DriverError {
+    /// The database's own error code (SQLSTATE, MySQL error number), where there is one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            DriverError::Connect { code, .. }
+            | DriverError::Inspect { code, .. }
+            | DriverError::Exec { code, .. }
+            | DriverError::Revisions { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Whether the connection was lost (the database may have done part of the work).
+    pub fn is_connection_lost(&self) -> bool {
+        matches!(self, DriverError::ConnectionLost { .. })
+    }
+
+    /// The same error, for a statement at another position of a longer list, with the
+    /// statements that had taken effect before it.
+    pub fn at_statement(self, at: usize, already: &[String]) -> DriverError {
+        match self {
+            DriverError::Exec {
+                sql,
+                message,
+                code,
+                source,
+                ..
+            } => DriverError::Exec {
+                index: at,
+                sql,
+                message,
+                code,
+                applied: already.to_vec(),
+                source,
+            },
+            other => other,
+        }
+    }
 }
 
 fn applied_note(applied: &[String]) -> String {

@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use schema_diff::{Dialect, Plan};
-use schema_model::Realm;
+use schema_model::{DialectKind, Realm};
 
-use crate::DriverError;
+use crate::{DriverError, Session, exec};
 
 /// What to inspect.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -14,31 +14,36 @@ pub struct InspectOptions {
     /// Schemas to read; empty means the connection's schema when the URL is bound to one,
     /// otherwise every user schema.
     pub schemas: Vec<String>,
-    /// Tables (by name, any schema) to leave out, e.g. `atlas_schema_revisions`.
+    /// Tables (by name, any schema) to leave out. The revisions table is always left out.
     pub exclude_tables: Vec<String>,
 }
 
-/// Reads a database's schema from its catalog. Never reads user rows.
+impl InspectOptions {
+    /// Options reading these schemas (all, or the bound one, when empty).
+    pub fn schemas(schemas: &[String]) -> InspectOptions {
+        InspectOptions {
+            schemas: schemas.to_vec(),
+            exclude_tables: Vec::new(),
+        }
+    }
+
+    /// Also leave out tables of these names.
+    pub fn excluding(mut self, tables: &[String]) -> InspectOptions {
+        self.exclude_tables = tables.to_vec();
+        self
+    }
+}
+
+/// Reads a database's schema from its catalog. Never reads user rows. Every inspector
+/// leaves out the revisions table (`atlas_schema_revisions`).
 #[async_trait]
 pub trait Inspector: Send + Sync {
     /// Inspects the schemas selected by `options`.
     async fn inspect(&self, options: &InspectOptions) -> Result<Realm, DriverError>;
 }
 
-/// Runs SQL.
-#[async_trait]
-pub trait Executor: Send + Sync {
-    /// Runs a plan: its transactional statements in one transaction where the database
-    /// allows (all or nothing), the others on their own, in order. On failure the error
-    /// says which statement failed and which ones had already taken effect.
-    async fn apply(&self, plan: &Plan) -> Result<(), DriverError>;
-
-    /// Runs raw statements in order (e.g. a schema file on a dev database), stopping at the
-    /// first failure, which is reported with its index.
-    async fn execute(&self, statements: &[String]) -> Result<(), DriverError>;
-}
-
-/// A named advisory lock, held until [`Locker::unlock`] (or the connection ends).
+/// A named advisory lock, held until [`Locker::unlock`] (or the connection, or for file
+/// locks the process, ends).
 #[async_trait]
 pub trait Locker: Send + Sync {
     /// Takes the lock, waiting at most `timeout`.
@@ -47,25 +52,136 @@ pub trait Locker: Send + Sync {
     async fn unlock(&self, name: &str) -> Result<(), DriverError>;
 }
 
-/// A scratch database used to turn SQL into a realm: execute, then inspect.
+/// A private scratch space a dev server made for one run, with a driver bound to it.
+pub struct Scratch {
+    /// The space's name (`mercator_dev_…`).
+    pub name: String,
+    /// A connection to it.
+    pub driver: Box<dyn Driver>,
+}
+
+impl std::fmt::Debug for Scratch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scratch")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A dev database: scratch space used to turn SQL into a realm (execute, then inspect).
 #[async_trait]
 pub trait DevDatabase: Send + Sync {
     /// Fails with [`DriverError::NotClean`] when the scratch space holds any object.
     async fn check_clean(&self) -> Result<(), DriverError>;
     /// Removes everything from the scratch space.
     async fn reset(&self) -> Result<(), DriverError>;
+
+    /// Creates a space of this run's own on the dev server (a database, or a schema when
+    /// the dev URL is bound to one, named `mercator_dev_…`), first dropping the spaces
+    /// that runs which died left behind, and returns a driver bound to it. Concurrent runs
+    /// never share one, and a killed run cannot leave the dev database dirty. `Ok(None)`
+    /// where the credentials cannot create one; callers then use the dev database itself
+    /// ([`DevDatabase::check_clean`], [`DevDatabase::reset`]).
+    async fn create_scratch(&self) -> Result<Option<Scratch>, DriverError> {
+        Ok(None)
+    }
+
+    /// Drops a space made by [`DevDatabase::create_scratch`].
+    async fn drop_scratch(&self, scratch: Scratch) -> Result<(), DriverError> {
+        scratch.driver.close().await
+    }
+
+    /// Schemas on the server outside the dev database and its scratch spaces, where SQL
+    /// loaded into a scratch space could still create objects (MySQL's `CREATE SCHEMA` makes
+    /// a server-wide database). Empty where everything a load creates stays inside.
+    async fn schemas_outside(&self) -> Result<Vec<String>, DriverError> {
+        Ok(Vec::new())
+    }
+
+    /// Drops schemas found by [`DevDatabase::schemas_outside`] that a load created.
+    async fn drop_schemas_outside(&self, schemas: &[String]) -> Result<(), DriverError> {
+        let _ = schemas;
+        Ok(())
+    }
+}
+
+/// The prefix of every scratch space name.
+pub const SCRATCH_PREFIX: &str = "mercator_dev_";
+
+/// A new scratch space name: the prefix, a tag shared by every run using the same dev
+/// database (so a run only reclaims spaces whose owners it can see), and a random part.
+pub fn scratch_name(tag: &str) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default(),
+    );
+    hasher.write_u32(std::process::id());
+    format!(
+        "{SCRATCH_PREFIX}{}_{:016x}",
+        scratch_tag(tag),
+        hasher.finish()
+    )
+}
+
+/// The tag part of scratch names for a dev database: 8 hex digits of its name's hash.
+pub fn scratch_tag(dev_database: &str) -> String {
+    let hash = dev_database.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    format!("{hash:08x}")
 }
 
 /// A connected database: everything the workflows need.
 #[async_trait]
-pub trait Driver: Inspector + Executor + Locker + DevDatabase {
+pub trait Driver: Inspector + Locker + DevDatabase {
     /// The SQL dialect (normalization and rendering).
     fn dialect(&self) -> &dyn Dialect;
+
+    /// The database family.
+    fn kind(&self) -> DialectKind {
+        self.dialect().kind()
+    }
+
     /// The schema the connection is bound to (PostgreSQL `search_path` from the URL, MySQL
     /// database from the URL, SQLite `main`), if any.
     fn bound_schema(&self) -> Option<&str>;
+
+    /// The URL the driver was opened with, password masked, for messages.
+    fn url(&self) -> &str;
+
+    /// A session on the driver's connection. Other calls on this driver wait while it
+    /// lives.
+    async fn session(&self) -> Result<Box<dyn Session + '_>, DriverError>;
+
     /// Releases the connection. Drivers also clean up on drop; this reports errors.
     async fn close(&self) -> Result<(), DriverError> {
         Ok(())
+    }
+}
+
+/// Conveniences over [`Driver::session`] for callers that run whole plans or statement
+/// lists (see [`exec::apply_plan`] and [`exec::execute_all`]).
+#[async_trait]
+pub trait DriverExt {
+    /// Runs a plan in a new session.
+    async fn apply(&self, plan: &Plan) -> Result<(), DriverError>;
+    /// Runs raw statements in a new session.
+    async fn execute(&self, statements: &[String]) -> Result<(), DriverError>;
+}
+
+#[async_trait]
+impl<D: Driver + ?Sized> DriverExt for D {
+    async fn apply(&self, plan: &Plan) -> Result<(), DriverError> {
+        let mut session = self.session().await?;
+        exec::apply_plan(session.as_mut(), plan).await
+    }
+
+    async fn execute(&self, statements: &[String]) -> Result<(), DriverError> {
+        let mut session = self.session().await?;
+        exec::execute_all(session.as_mut(), statements).await
     }
 }

@@ -1,8 +1,11 @@
 //! [`MysqlDialect`]: normalization and rendering for MySQL 8 and MariaDB.
 
-use schema_diff::{Change, Dialect, DiffOptions, Plan, PlanError, PlanOptions};
+use std::borrow::Cow;
+
+use schema_diff::{Change, Dialect, Plan, PlanError, PlanOptions};
 use schema_model::{
-    BinaryKind, ColumnType, DefaultValue, IntWidth, Realm, ReferentialAction, Table,
+    BinaryKind, ColumnType, DefaultValue, DialectKind, IntWidth, Realm, ReferentialAction, Schema,
+    Table,
 };
 
 use crate::flavor::{Flavor, ServerVersion};
@@ -123,23 +126,44 @@ fn settle_auto_increment(from: &mut Realm, to: &Realm) {
             continue;
         };
         for table in &mut schema.tables {
-            let Some(desired) = target.table(&table.name) else {
-                continue;
-            };
-            let wanted = desired.mysql.auto_increment;
-            let current = table.mysql.auto_increment;
-            let grows = matches!((wanted, current), (Some(w), Some(c)) if w > c)
-                || (wanted.is_some_and(|w| w > 1) && current.is_none());
-            if !grows {
+            if let Some(wanted) = settled_auto_increment(table, target) {
                 table.mysql.auto_increment = wanted;
             }
         }
     }
 }
 
+/// The counter `table` should be compared with, when it is not its own: the desired one,
+/// unless the desired value is higher (a real change).
+fn settled_auto_increment(table: &Table, target: &Schema) -> Option<Option<u64>> {
+    let desired = target.table(&table.name)?;
+    let wanted = desired.mysql.auto_increment;
+    let current = table.mysql.auto_increment;
+    let grows = matches!((wanted, current), (Some(w), Some(c)) if w > c)
+        || (wanted.is_some_and(|w| w > 1) && current.is_none());
+    (!grows && wanted != current).then_some(wanted)
+}
+
+/// Whether [`settle_auto_increment`] would change anything, so the current realm is only
+/// copied when it must be.
+fn needs_auto_increment_settling(from: &Realm, to: &Realm) -> bool {
+    from.schemas.iter().any(|schema| {
+        to.schema(&schema.name).is_some_and(|target| {
+            schema
+                .tables
+                .iter()
+                .any(|table| settled_auto_increment(table, target).is_some())
+        })
+    })
+}
+
 impl Dialect for MysqlDialect {
-    fn name(&self) -> &'static str {
-        "mysql"
+    fn kind(&self) -> DialectKind {
+        DialectKind::Mysql
+    }
+
+    fn normalizes(&self) -> bool {
+        true
     }
 
     fn normalize(&self, realm: &mut Realm) {
@@ -156,12 +180,9 @@ impl Dialect for MysqlDialect {
         render::plan(changes, options, &self.server)
     }
 
-    fn diff(&self, from: &Realm, to: &Realm, options: &DiffOptions) -> Vec<Change> {
-        let mut from = from.clone();
-        let mut to = to.clone();
-        self.normalize(&mut from);
-        self.normalize(&mut to);
-        settle_auto_increment(&mut from, &to);
-        schema_diff::diff(&from, &to, options)
+    fn adjust(&self, from: &mut Cow<'_, Realm>, to: &Realm) {
+        if needs_auto_increment_settling(from, to) {
+            settle_auto_increment(from.to_mut(), to);
+        }
     }
 }

@@ -5,25 +5,43 @@ use std::time::Duration;
 use async_trait::async_trait;
 use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, Opts};
-use schema_diff::{Dialect, Plan};
+use schema_diff::Dialect;
 use schema_model::Realm;
 use tokio::sync::{Mutex, MutexGuard};
+use tracing::Instrument;
 
-use crate::error::{describe, is_connection_lost};
+use crate::error::{describe, driver_error, is_connection_lost};
 use crate::flavor::ServerVersion;
 use crate::inspect::{self, SYSTEM_SCHEMAS};
+use crate::session::MysqlSession;
 use crate::{MysqlDialect, quote};
 use mercator_driver::{
-    DevDatabase, Driver, DriverError, Executor, InspectOptions, Inspector, Locker, redact_url,
+    DevDatabase, Driver, DriverError, DriverFactory, InspectOptions, Inspector, Locker, OpenFuture,
+    OpenOptions, SCRATCH_PREFIX, Scratch, Session, redact_url, scratch_name, scratch_tag, source,
 };
 
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How `mercator-migrate` finds this driver: `mysql://`, `maria://` and `mariadb://` URLs.
+pub const FACTORY: DriverFactory = DriverFactory {
+    kind: schema_model::DialectKind::Mysql,
+    schemes: &["mysql", "maria", "mariadb"],
+    standard_urls: true,
+    open: open_boxed,
+    scratch: None,
+    dialect: || Box::new(MysqlDialect::mysql8()),
+};
+
+fn open_boxed(url: &str, _options: OpenOptions) -> OpenFuture<'_> {
+    Box::pin(async move {
+        let driver: Box<dyn Driver> = Box::new(MysqlDriver::open(url).await?);
+        Ok(driver)
+    })
+}
 
 /// A connection to MySQL or MariaDB.
 ///
-/// One session serves everything, so advisory locks taken by [`Locker::lock`] belong to
-/// the session that runs the migration. When the session is lost, the next call opens a
-/// new one (locks held by the old one are gone with it).
+/// One connection serves everything, so advisory locks taken by [`Locker::lock`] belong to
+/// the connection that runs the migration. When it is lost, the next call opens a new one
+/// (locks held by the old one are gone with it).
 pub struct MysqlDriver {
     opts: Opts,
     url: String,
@@ -41,88 +59,35 @@ impl std::fmt::Debug for MysqlDriver {
     }
 }
 
-fn invalid(url: &str, message: impl Into<String>) -> DriverError {
-    DriverError::InvalidUrl {
-        url: redact_url(url),
-        message: message.into(),
-    }
-}
-
-/// Splits a `mysql://`, `maria://` or `mariadb://` URL into client options and the
-/// database it names.
-pub fn parse_url(raw: &str) -> Result<(Opts, Option<String>), DriverError> {
-    let parsed = url::Url::parse(raw).map_err(|e| invalid(raw, e.to_string()))?;
-    match parsed.scheme() {
-        "mysql" | "maria" | "mariadb" => {}
-        other => {
-            return Err(invalid(
-                raw,
-                format!("scheme {other:?} is not mysql://, maria:// or mariadb://"),
-            ));
-        }
-    }
-    if parsed.host_str().is_none_or(str::is_empty) {
-        return Err(invalid(raw, "the URL names no host"));
-    }
-    let database = parsed.path().trim_start_matches('/');
-    let database = if database.is_empty() {
-        None
-    } else {
-        let decoded = percent_decode(database);
-        if decoded.contains('/') {
-            return Err(invalid(raw, "the path must be a single database name"));
-        }
-        Some(decoded)
-    };
-    // The client library only knows the `mysql` scheme; everything else is shared.
-    let rest = &raw[parsed.scheme().len()..];
-    let client_url = format!("mysql{rest}");
-    let opts = Opts::from_url(&client_url).map_err(|e| invalid(raw, e.to_string()))?;
-    Ok((opts, database))
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(hex) = text.get(i + 1..i + 3)
-            && let Ok(byte) = u8::from_str_radix(hex, 16)
-        {
-            out.push(byte);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 impl MysqlDriver {
     /// Connects to the server named by `url` (`mysql://user:pass@host:3306/db`; `maria://`
     /// and `mariadb://` work the same). The database in the path, if any, is the bound
     /// schema: inspection and the dev-database operations are limited to it.
     pub async fn open(url: &str) -> Result<MysqlDriver, DriverError> {
-        let (opts, bound) = parse_url(url)?;
         let redacted = redact_url(url);
-        let mut conn = connect(&opts, &redacted).await?;
-        let version: Option<String> =
-            conn.query_first("SELECT VERSION()")
-                .await
-                .map_err(|e| DriverError::Connect {
-                    url: redacted.clone(),
-                    message: describe(&e),
-                })?;
-        let server = ServerVersion::parse(version.as_deref().unwrap_or_default());
-        Ok(MysqlDriver {
-            opts,
-            url: redacted,
-            bound,
-            dialect: MysqlDialect::for_server(server),
-            conn: Mutex::new(Some(conn)),
-        })
+        async {
+            let (opts, bound) = crate::connect::parse_url(url)?;
+            let mut conn = crate::connect::connect(&opts, &redacted).await?;
+            let version: Option<String> =
+                conn.query_first("SELECT VERSION()")
+                    .await
+                    .map_err(|e| DriverError::Connect {
+                        url: redacted.clone(),
+                        message: describe(&e),
+                        code: crate::error::code(&e),
+                        source: Some(source(e)),
+                    })?;
+            let server = ServerVersion::parse(version.as_deref().unwrap_or_default());
+            Ok(MysqlDriver {
+                opts,
+                url: redacted.clone(),
+                bound,
+                dialect: MysqlDialect::for_server(server),
+                conn: Mutex::new(Some(conn)),
+            })
+        }
+        .instrument(tracing::info_span!("connect", driver = "mysql", url = %redacted))
+        .await
     }
 
     /// The server's family and version.
@@ -138,44 +103,17 @@ impl MysqlDriver {
     /// The server-side id of the current session (`CONNECTION_ID()`), e.g. to watch or
     /// kill it from another session.
     pub async fn connection_id(&self) -> Result<u32, DriverError> {
-        let mut guard = self.session().await?;
+        let mut guard = self.connection().await?;
         Ok(guard.as_mut().map(|c| c.id()).unwrap_or_default())
     }
 
-    async fn session(&self) -> Result<MutexGuard<'_, Option<Conn>>, DriverError> {
+    /// The connection, opened again when it was lost.
+    pub(crate) async fn connection(&self) -> Result<MutexGuard<'_, Option<Conn>>, DriverError> {
         let mut guard = self.conn.lock().await;
         if guard.is_none() {
-            *guard = Some(connect(&self.opts, &self.url).await?);
+            *guard = Some(crate::connect::connect(&self.opts, &self.url).await?);
         }
         Ok(guard)
-    }
-
-    /// Runs statements one by one; `sqls` pairs each with its text for error reports.
-    async fn run(&self, sqls: &[&str]) -> Result<(), DriverError> {
-        let mut guard = self.session().await?;
-        for (index, sql) in sqls.iter().enumerate() {
-            let Some(conn) = guard.as_mut() else {
-                return Err(DriverError::Unsupported("no connection".into()));
-            };
-            if let Err(e) = conn.query_drop(*sql).await {
-                let lost = is_connection_lost(&e);
-                let mut message = describe(&e);
-                if lost {
-                    *guard = None;
-                    message = format!(
-                        "connection to the server was lost ({message}); the failing statement \
-                         may or may not have taken effect, the ones before it did"
-                    );
-                }
-                return Err(DriverError::Exec {
-                    index,
-                    sql: (*sql).to_owned(),
-                    message,
-                    applied: sqls[..index].iter().map(|s| (*s).to_owned()).collect(),
-                });
-            }
-        }
-        Ok(())
     }
 
     async fn first_object(&self, schema: &str) -> Result<Option<String>, DriverError> {
@@ -201,9 +139,9 @@ impl MysqlDriver {
         &self,
         sql: &str,
     ) -> Result<Option<T>, DriverError> {
-        let mut guard = self.session().await?;
+        let mut guard = self.connection().await?;
         let Some(conn) = guard.as_mut() else {
-            return Err(DriverError::Unsupported("no connection".into()));
+            return Err(not_connected());
         };
         match conn.query_first(sql).await {
             Ok(row) => Ok(row),
@@ -211,57 +149,33 @@ impl MysqlDriver {
                 if is_connection_lost(&e) {
                     *guard = None;
                 }
-                Err(DriverError::Inspect {
-                    message: describe(&e),
-                })
+                Err(driver_error(e, |message, code, source| {
+                    DriverError::Inspect {
+                        message,
+                        code,
+                        source,
+                    }
+                }))
             }
         }
-    }
-}
-
-async fn connect(opts: &Opts, url: &str) -> Result<Conn, DriverError> {
-    let failed = |message: String| DriverError::Connect {
-        url: url.to_owned(),
-        message,
-    };
-    match tokio::time::timeout(CONNECT_TIMEOUT, Conn::new(opts.clone())).await {
-        Ok(Ok(conn)) => Ok(conn),
-        Ok(Err(e)) => Err(failed(describe(&e))),
-        Err(_) => Err(failed(format!(
-            "no answer within {}s",
-            CONNECT_TIMEOUT.as_secs()
-        ))),
     }
 }
 
 #[async_trait]
 impl Inspector for MysqlDriver {
     async fn inspect(&self, options: &InspectOptions) -> Result<Realm, DriverError> {
-        let mut guard = self.session().await?;
+        let mut guard = self.connection().await?;
         let Some(conn) = guard.as_mut() else {
-            return Err(DriverError::Unsupported("no connection".into()));
+            return Err(not_connected());
         };
         let server = self.server();
-        let result = inspect::inspect(conn, &server, self.bound.as_deref(), options).await;
+        let result = inspect::inspect(conn, &server, self.bound.as_deref(), options)
+            .instrument(tracing::info_span!("inspect", driver = "mysql"))
+            .await;
         if result.is_err() && conn.ping().await.is_err() {
             *guard = None;
         }
         result
-    }
-}
-
-#[async_trait]
-impl Executor for MysqlDriver {
-    /// Runs the plan statement by statement: MySQL commits every DDL statement on its own,
-    /// so a failure leaves the earlier statements applied, and the error lists them.
-    async fn apply(&self, plan: &Plan) -> Result<(), DriverError> {
-        let sqls: Vec<&str> = plan.statements.iter().map(|s| s.sql.as_str()).collect();
-        self.run(&sqls).await
-    }
-
-    async fn execute(&self, statements: &[String]) -> Result<(), DriverError> {
-        let sqls: Vec<&str> = statements.iter().map(String::as_str).collect();
-        self.run(&sqls).await
     }
 }
 
@@ -287,9 +201,11 @@ impl Locker for MysqlDriver {
             .await?;
         match released.flatten() {
             Some(1) => Ok(()),
-            _ => Err(DriverError::Unsupported(format!(
-                "lock {name:?} was not held by this session"
-            ))),
+            _ => Err(DriverError::Lock {
+                name: name.to_owned(),
+                message: "the lock was not held by this connection".into(),
+                source: None,
+            }),
         }
     }
 }
@@ -301,13 +217,17 @@ impl DevDatabase for MysqlDriver {
     async fn check_clean(&self) -> Result<(), DriverError> {
         match &self.bound {
             Some(schema) => match self.first_object(schema).await? {
-                Some(found) => Err(DriverError::NotClean { found }),
+                Some(found) => Err(DriverError::NotClean {
+                    url: self.url.clone(),
+                    found,
+                }),
                 None => Ok(()),
             },
             None => {
                 let schemas = self.user_schemas().await?;
                 match schemas.first() {
                     Some(schema) => Err(DriverError::NotClean {
+                        url: self.url.clone(),
                         found: format!("schema {schema:?}"),
                     }),
                     None => Ok(()),
@@ -337,7 +257,11 @@ impl DevDatabase for MysqlDriver {
                 };
                 let drop = format!("DROP DATABASE IF EXISTS {ident}");
                 let use_it = format!("USE {ident}");
-                self.run(&[&drop, &create, &use_it]).await
+                let mut session = self.session().await?;
+                for sql in [drop, create, use_it] {
+                    session.execute(&sql).await?;
+                }
+                Ok(())
             }
             // Without a bound database the scratch space would be the whole server;
             // dropping every user database there is never what a dev URL means.
@@ -346,13 +270,142 @@ impl DevDatabase for MysqlDriver {
             )),
         }
     }
+
+    /// A database of its own next to the dev database, owned through a `GET_LOCK` held by
+    /// this connection; databases whose lock is free belong to runs that died and are
+    /// dropped first.
+    async fn create_scratch(&self) -> Result<Option<Scratch>, DriverError> {
+        let Some(dev) = &self.bound else {
+            return Ok(None);
+        };
+        let tag = scratch_tag(dev);
+        let prefix = format!("{SCRATCH_PREFIX}{tag}_");
+        for schema in self.user_schemas().await? {
+            if !schema.starts_with(&prefix) {
+                continue;
+            }
+            let free: Option<Option<i64>> = self
+                .query_first(&format!("SELECT GET_LOCK({}, 0)", quote::string(&schema)))
+                .await?;
+            if free.flatten() == Some(1) {
+                let dropped = self
+                    .run_one(&format!(
+                        "DROP DATABASE IF EXISTS {}",
+                        quote::ident(&schema)
+                    ))
+                    .await;
+                let _: Option<Option<i64>> = self
+                    .query_first(&format!("SELECT RELEASE_LOCK({})", quote::string(&schema)))
+                    .await?;
+                dropped?;
+            }
+        }
+        let name = scratch_name(dev);
+        let _: Option<Option<i64>> = self
+            .query_first(&format!("SELECT GET_LOCK({}, 10)", quote::string(&name)))
+            .await?;
+        let defaults: Option<(String, String)> = self
+            .query_first(&format!(
+                "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME \
+                 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = {}",
+                quote::string(dev)
+            ))
+            .await?;
+        let create = match defaults {
+            Some((charset, collation)) => format!(
+                "CREATE DATABASE {} CHARACTER SET {charset} COLLATE {collation}",
+                quote::ident(&name)
+            ),
+            None => format!("CREATE DATABASE {}", quote::ident(&name)),
+        };
+        if let Err(e) = self.run_one(&create).await {
+            let _: Result<Option<Option<i64>>, _> = self
+                .query_first(&format!("SELECT RELEASE_LOCK({})", quote::string(&name)))
+                .await;
+            // 1044: access denied to create a database; fall back to the dev database.
+            if e.code() == Some("1044") {
+                return Ok(None);
+            }
+            return Err(e);
+        }
+        match self.open_database(&name).await {
+            Ok(space) => Ok(Some(Scratch {
+                name,
+                driver: Box::new(space),
+            })),
+            Err(e) => {
+                let _ = self
+                    .run_one(&format!("DROP DATABASE IF EXISTS {}", quote::ident(&name)))
+                    .await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn drop_scratch(&self, scratch: Scratch) -> Result<(), DriverError> {
+        let closed = scratch.driver.close().await;
+        let dropped = self
+            .run_one(&format!(
+                "DROP DATABASE IF EXISTS {}",
+                quote::ident(&scratch.name)
+            ))
+            .await;
+        let _: Option<Option<i64>> = self
+            .query_first(&format!(
+                "SELECT RELEASE_LOCK({})",
+                quote::string(&scratch.name)
+            ))
+            .await?;
+        dropped?;
+        closed
+    }
+
+    /// Every user database but the dev database and scratch spaces: `CREATE SCHEMA` in a
+    /// desired state creates server-wide databases, which the caller must notice.
+    async fn schemas_outside(&self) -> Result<Vec<String>, DriverError> {
+        Ok(self
+            .user_schemas()
+            .await?
+            .into_iter()
+            .filter(|s| Some(s) != self.bound.as_ref() && !s.starts_with(SCRATCH_PREFIX))
+            .collect())
+    }
+
+    async fn drop_schemas_outside(&self, schemas: &[String]) -> Result<(), DriverError> {
+        for schema in schemas {
+            self.run_one(&format!("DROP DATABASE IF EXISTS {}", quote::ident(schema)))
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 impl MysqlDriver {
+    /// A connection to another database of the same server, with the same settings.
+    async fn open_database(&self, database: &str) -> Result<MysqlDriver, DriverError> {
+        let opts: Opts = mysql_async::OptsBuilder::from_opts(self.opts.clone())
+            .db_name(Some(database))
+            .into();
+        let conn = crate::connect::connect(&opts, &self.url).await?;
+        Ok(MysqlDriver {
+            opts,
+            url: format!("{} (scratch database {database})", self.url),
+            bound: Some(database.to_owned()),
+            dialect: self.dialect.clone(),
+            conn: Mutex::new(Some(conn)),
+        })
+    }
+
+    /// Runs one statement on the driver's connection.
+    async fn run_one(&self, sql: &str) -> Result<(), DriverError> {
+        let mut session = self.session().await?;
+        session.execute(sql).await
+    }
+
     async fn user_schemas(&self) -> Result<Vec<String>, DriverError> {
-        let mut guard = self.session().await?;
+        let mut guard = self.connection().await?;
         let Some(conn) = guard.as_mut() else {
-            return Err(DriverError::Unsupported("no connection".into()));
+            return Err(not_connected());
         };
         let schemas = inspect::user_schemas(conn).await?;
         Ok(schemas
@@ -372,40 +425,34 @@ impl Driver for MysqlDriver {
         self.bound.as_deref()
     }
 
+    fn url(&self) -> &str {
+        &self.url
+    }
+
+    async fn session(&self) -> Result<Box<dyn Session + '_>, DriverError> {
+        let guard = self.connection().await?;
+        Ok(Box::new(MysqlSession::new(guard, self.bound.clone())))
+    }
+
     async fn close(&self) -> Result<(), DriverError> {
         let conn = self.conn.lock().await.take();
         if let Some(conn) = conn {
-            conn.disconnect().await.map_err(|e| DriverError::Connect {
-                url: self.url.clone(),
-                message: describe(&e),
-            })?;
+            conn.disconnect()
+                .await
+                .map_err(|e| DriverError::ConnectionLost {
+                    message: describe(&e),
+                    source: Some(source(e)),
+                })?;
         }
         Ok(())
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::parse_url;
-
-    #[test]
-    fn parses_urls() {
-        let (_, db) = parse_url("mysql://root@127.0.0.1:3306/test").unwrap();
-        assert_eq!(db.as_deref(), Some("test"));
-        let (opts, db) = parse_url("maria://u:p@localhost/").unwrap();
-        assert_eq!(db, None);
-        assert_eq!(opts.user(), Some("u"));
-        assert!(
-            parse_url("mariadb://root@h:3307/x%20y")
-                .unwrap()
-                .1
-                .as_deref()
-                == Some("x y")
-        );
-        let err = parse_url("postgres://u:secret@h/db")
-            .unwrap_err()
-            .to_string();
-        assert!(!err.contains("secret"), "{err}");
-        assert!(parse_url("mysql:///db").is_err());
+/// A connection that should have been opened but was not (it was lost and reopening was
+/// not attempted).
+pub(crate) fn not_connected() -> DriverError {
+    DriverError::ConnectionLost {
+        message: "no connection to the server".into(),
+        source: None,
     }
 }

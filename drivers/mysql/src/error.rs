@@ -23,3 +23,33 @@ pub fn describe(error: &mysql_async::Error) -> String {
     };
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+/// The server's error number, when the server answered.
+pub fn code(error: &mysql_async::Error) -> Option<String> {
+    match error {
+        mysql_async::Error::Server(e) => Some(e.code.to_string()),
+        _ => None,
+    }
+}
+
+/// The driver error for a failed call: [`mercator_driver::DriverError::ConnectionLost`]
+/// when the connection is gone, otherwise what `make` builds from the message, the
+/// server's error number and the library error.
+pub(crate) fn driver_error(
+    error: mysql_async::Error,
+    make: impl FnOnce(
+        String,
+        Option<String>,
+        Option<mercator_driver::SourceError>,
+    ) -> mercator_driver::DriverError,
+) -> mercator_driver::DriverError {
+    let message = describe(&error);
+    if is_connection_lost(&error) {
+        return mercator_driver::DriverError::ConnectionLost {
+            message,
+            source: Some(mercator_driver::source(error)),
+        };
+    }
+    let code = code(&error);
+    make(message, code, Some(mercator_driver::source(error)))
+}

@@ -15,7 +15,7 @@
 //!
 //! ```
 //! use mercator_mysql::MysqlDialect;
-//! use schema_diff::{Dialect, DiffOptions, PlanOptions};
+//! use schema_diff::{Dialect, DialectExt, DiffOptions, PlanOptions};
 //! use schema_model::*;
 //!
 //! let mut users = Table::new("users")
@@ -51,6 +51,7 @@
 
 #![warn(missing_docs)]
 
+mod connect;
 mod dialect;
 mod driver;
 mod error;
@@ -58,9 +59,11 @@ mod flavor;
 mod inspect;
 mod quote;
 mod render;
+mod session;
 
+pub use connect::parse_url;
 pub use dialect::MysqlDialect;
-pub use driver::{MysqlDriver, parse_url};
+pub use driver::{FACTORY, MysqlDriver};
 pub use flavor::{Flavor, ServerVersion};
 pub use inspect::{SYSTEM_SCHEMAS, strip_schema};
 pub use render::{column_sql, type_sql};

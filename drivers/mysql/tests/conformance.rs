@@ -182,8 +182,8 @@ async fn run_file(file: &str) {
     let cases: BTreeMap<String, serde_yaml::Value> =
         serde_yaml::from_str(&text).expect("parse conformance yaml");
     let skips = skip_list();
-    let a = TestDb::create(&admin).await;
-    let b = TestDb::create(&admin).await;
+    let a = TestDb::create().await;
+    let b = TestDb::create().await;
     let (mut passed, mut skipped, mut not_applicable) = (0, 0, 0);
     let mut failures = Vec::new();
     for (name, value) in &cases {
@@ -206,8 +206,8 @@ async fn run_file(file: &str) {
             Err(e) => failures.push(format!("{name}: {e}")),
         }
     }
-    a.drop(&admin).await;
-    b.drop(&admin).await;
+    a.drop().await;
+    b.drop().await;
     eprintln!(
         "{file}: {passed} passed, {skipped} skipped, {not_applicable} not for this server, {} failed",
         failures.len()

@@ -214,9 +214,9 @@ async fn run_pair(a: &TestDb, b: &TestDb, pair: &Pair, forward: bool) -> Result<
 
 #[tokio::test]
 async fn migration_pairs_keep_data() {
-    let Some(admin) = admin().await else { return };
-    let a = TestDb::create(&admin).await;
-    let b = TestDb::create(&admin).await;
+    let Some(_admin) = admin().await else { return };
+    let a = TestDb::create().await;
+    let b = TestDb::create().await;
     let mut failures = Vec::new();
     for pair in PAIRS {
         for forward in [true, false] {
@@ -226,8 +226,8 @@ async fn migration_pairs_keep_data() {
             }
         }
     }
-    a.drop(&admin).await;
-    b.drop(&admin).await;
+    a.drop().await;
+    b.drop().await;
     assert!(PAIRS.len() >= 20);
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
@@ -235,9 +235,9 @@ async fn migration_pairs_keep_data() {
 /// A rename hint turns drop + add into `CHANGE COLUMN`, so the values survive.
 #[tokio::test]
 async fn rename_hint_keeps_values() {
-    let Some(admin) = admin().await else { return };
-    let a = TestDb::create(&admin).await;
-    let b = TestDb::create(&admin).await;
+    let Some(_admin) = admin().await else { return };
+    let a = TestDb::create().await;
+    let b = TestDb::create().await;
     a.load("CREATE TABLE t (id INT PRIMARY KEY, username VARCHAR(20)); INSERT INTO t VALUES (1, 'ann');")
         .await
         .unwrap();
@@ -267,6 +267,6 @@ async fn rename_hint_keeps_values() {
     let name: Option<String> = conn.query_first("SELECT user_name FROM t").await.unwrap();
     assert_eq!(name.as_deref(), Some("ann"));
     let _ = conn.disconnect().await;
-    a.drop(&admin).await;
-    b.drop(&admin).await;
+    a.drop().await;
+    b.drop().await;
 }

@@ -27,9 +27,9 @@ async fn round_trip(source: &TestDb, target: &TestDb, sql: &str) -> Result<bool,
 
 #[tokio::test]
 async fn own_schemas_round_trip() {
-    let Some(admin) = admin().await else { return };
-    let source = TestDb::create(&admin).await;
-    let target = TestDb::create(&admin).await;
+    let Some(_admin) = admin().await else { return };
+    let source = TestDb::create().await;
+    let target = TestDb::create().await;
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("schemas dir")
@@ -44,8 +44,8 @@ async fn own_schemas_round_trip() {
             failures.push(format!("{}: {e}", file.display()));
         }
     }
-    source.drop(&admin).await;
-    target.drop(&admin).await;
+    source.drop().await;
+    target.drop().await;
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     assert!(files.len() >= 10, "expected at least 10 own schemas");
     eprintln!("round trip passed for {} own schemas", files.len());

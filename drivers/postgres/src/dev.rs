@@ -3,7 +3,7 @@
 use mercator_driver::DriverError;
 use tokio_postgres::Client;
 
-use crate::error::one_line;
+use crate::inspect::inspect_error;
 use crate::quote::ident;
 
 const USER_SCHEMA: &str = "n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' \
@@ -36,12 +36,6 @@ fn first_object_query() -> String {
         proc = not_member("pg_proc", "p.oid"),
         ty = not_member("pg_type", "t.oid"),
     )
-}
-
-fn inspect_error(e: tokio_postgres::Error) -> DriverError {
-    DriverError::Inspect {
-        message: one_line(&e),
-    }
 }
 
 /// The first object found in the scratch space (`table "t" in schema "s"`), if any.
@@ -143,4 +137,39 @@ pub(crate) async fn reset_schema(client: &Client, schema: &str) -> Result<String
         ));
     }
     Ok(sql)
+}
+
+/// How many tables one statement drops while emptying a dev database. Dropping a schema
+/// with thousands of tables in one transaction takes a lock per object and exhausts the
+/// server's lock table ("out of shared memory"); batches keep every transaction small.
+const DROP_BATCH: usize = 100;
+
+/// Drops the tables of `schemas` (every user schema when empty) in batches, each batch its
+/// own transaction, so the final `DROP SCHEMA … CASCADE` has little left to lock.
+pub(crate) async fn drop_tables_in_batches(
+    client: &Client,
+    schemas: &[String],
+) -> Result<(), DriverError> {
+    let rows = client
+        .query(
+            &format!(
+                "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c \
+                 JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE c.relkind IN ('r', 'p', 'f') AND NOT c.relispartition AND {USER_SCHEMA} \
+                 AND {} ORDER BY 1",
+                not_member("pg_class", "c.oid")
+            ),
+            &[&schemas],
+        )
+        .await
+        .map_err(inspect_error)?;
+    let names: Vec<String> = rows.iter().filter_map(|r| r.try_get(0).ok()).collect();
+    for batch in names.chunks(DROP_BATCH) {
+        let sql = format!("DROP TABLE IF EXISTS {} CASCADE", batch.join(", "));
+        client
+            .batch_execute(&sql)
+            .await
+            .map_err(|e| crate::driver::exec_error(&sql, e))?;
+    }
+    Ok(())
 }

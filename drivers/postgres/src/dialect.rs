@@ -1,7 +1,9 @@
 //! The PostgreSQL [`Dialect`]: normalization and rendering, no connection needed.
 
 use schema_diff::{Change, Dialect, Plan, PlanError, PlanOptions};
-use schema_model::{ColumnType, Identity, IdentityGeneration, IntWidth, Realm, SequenceOptions};
+use schema_model::{
+    ColumnType, DialectKind, Identity, IdentityGeneration, IntWidth, Realm, SequenceOptions,
+};
 
 use crate::sequence::{RawOptions, bounds, normalize};
 use crate::types::{parse_builtin, render};
@@ -44,7 +46,7 @@ fn normalize_options(options: &SequenceOptions, ty: Option<&ColumnType>) -> Sequ
 /// PostgreSQL's SQL dialect.
 ///
 /// ```
-/// use schema_diff::{Dialect, DiffOptions, PlanOptions};
+/// use schema_diff::{Dialect, DialectExt, DiffOptions, PlanOptions};
 /// use schema_model::*;
 /// use mercator_postgres::PostgresDialect;
 ///
@@ -61,8 +63,12 @@ fn normalize_options(options: &SequenceOptions, ty: Option<&ColumnType>) -> Sequ
 pub struct PostgresDialect;
 
 impl Dialect for PostgresDialect {
-    fn name(&self) -> &'static str {
-        "postgres"
+    fn kind(&self) -> DialectKind {
+        DialectKind::Postgres
+    }
+
+    fn normalizes(&self) -> bool {
+        true
     }
 
     /// Rewrites hand-built realms into what the inspector would read back: types in their
@@ -125,18 +131,15 @@ impl Dialect for PostgresDialect {
 
     /// The shared differ, then serial sequences (hidden in their columns) reconciled with
     /// standalone ones of the same name: see [`crate::serial::reconcile`].
-    fn diff(
-        &self,
-        from: &Realm,
-        to: &Realm,
-        options: &schema_diff::DiffOptions,
-    ) -> Vec<schema_diff::Change> {
-        let mut from = from.clone();
-        let mut to = to.clone();
-        self.normalize(&mut from);
-        self.normalize(&mut to);
-        let changes = schema_diff::diff(&from, &to, options);
-        crate::serial::reconcile(changes, &from, &to)
+    /// A new database has the `public` schema with its standard comment.
+    fn empty_database(&self) -> Realm {
+        let mut public = schema_model::Schema::new("public");
+        public.comment = Some("standard public schema".into());
+        Realm::new(vec![public])
+    }
+
+    fn reconcile(&self, changes: Vec<Change>, from: &Realm, to: &Realm) -> Vec<Change> {
+        crate::serial::reconcile(changes, from, to)
     }
 
     fn plan(&self, changes: &[Change], options: &PlanOptions) -> Result<Plan, PlanError> {

@@ -2,18 +2,23 @@
 
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use async_trait::async_trait;
 use mercator_driver::{
-    DevDatabase, Driver, DriverError, Executor, InspectOptions, Inspector, Locker, redact_url,
+    DevDatabase, Driver, DriverError, DriverFactory, InspectOptions, Inspector, Locker, OpenFuture,
+    OpenOptions, Scratch, Session, redact_url, source,
 };
-use schema_diff::{Dialect, Plan};
+use schema_diff::Dialect;
 use schema_model::Realm;
 use tokio::sync::Mutex;
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::Client;
+use tracing::Instrument;
 
 use crate::PostgresDialect;
 use crate::error::one_line;
-use crate::quote::ident;
+use crate::session::PostgresSession;
 
 /// A connection to a PostgreSQL database, implementing every driver trait.
 ///
@@ -33,6 +38,12 @@ pub struct PostgresDriver {
     schema: Option<String>,
     dialect: PostgresDialect,
     connection: tokio::task::JoinHandle<()>,
+    url: String,
+    /// The URL as given, password included, for opening scratch spaces; never printed.
+    raw_url: String,
+    /// Set while a session has a transaction open; a session dropped in that state leaves
+    /// it to the next one to roll back.
+    open_transaction: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for PostgresDriver {
@@ -43,109 +54,81 @@ impl std::fmt::Debug for PostgresDriver {
     }
 }
 
-fn invalid(url: &str, message: impl Into<String>) -> DriverError {
-    DriverError::InvalidUrl {
-        url: redact_url(url),
-        message: message.into(),
-    }
+/// How `mercator-migrate` finds this driver: `postgres://` and `postgresql://` URLs.
+pub const FACTORY: DriverFactory = DriverFactory {
+    kind: schema_model::DialectKind::Postgres,
+    schemes: &["postgres", "postgresql"],
+    standard_urls: true,
+    open: open_boxed,
+    scratch: None,
+    dialect: || Box::new(PostgresDialect),
+};
+
+fn open_boxed(url: &str, _options: OpenOptions) -> OpenFuture<'_> {
+    Box::pin(async move {
+        let driver: Box<dyn Driver> = Box::new(PostgresDriver::open(url).await?);
+        Ok(driver)
+    })
 }
 
-/// Percent-decoding for URL user names and passwords.
-fn decode(text: &str) -> String {
-    url::form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_else(|| text.to_owned())
-}
-
-/// Connection settings read from a URL.
-fn config(raw: &str) -> Result<(tokio_postgres::Config, Option<String>), DriverError> {
-    let url = url::Url::parse(raw).map_err(|e| invalid(raw, e.to_string()))?;
-    if !matches!(url.scheme(), "postgres" | "postgresql") {
-        return Err(invalid(raw, "expected a postgres:// or postgresql:// URL"));
+/// The error of a failed call, with the server's SQLSTATE; a broken connection is
+/// [`DriverError::ConnectionLost`].
+pub(crate) fn exec_error(sql: &str, e: tokio_postgres::Error) -> DriverError {
+    if e.is_closed() {
+        return DriverError::ConnectionLost {
+            message: one_line(&e),
+            source: Some(source(e)),
+        };
     }
-    let mut config = tokio_postgres::Config::new();
-    config.host(
-        url.host_str()
-            .filter(|h| !h.is_empty())
-            .unwrap_or("localhost"),
-    );
-    config.port(url.port().unwrap_or(5432));
-    let user = if url.username().is_empty() {
-        "postgres".to_owned()
-    } else {
-        decode(url.username())
-    };
-    config.user(&user);
-    if let Some(password) = url.password() {
-        config.password(decode(password));
-    }
-    let database = url.path().trim_start_matches('/');
-    config.dbname(if database.is_empty() { &user } else { database });
-    config.application_name("mercator");
-    config.connect_timeout(Duration::from_secs(10));
-    let mut schema = None;
-    for (key, value) in url.query_pairs() {
-        match key.as_ref() {
-            "search_path" if !value.is_empty() => schema = Some(value.into_owned()),
-            "sslmode" if value != "disable" && value != "prefer" && value != "allow" => {
-                return Err(invalid(
-                    raw,
-                    format!("sslmode={value} is not supported (TLS is not built in)"),
-                ));
-            }
-            "connect_timeout" => {
-                if let Ok(secs) = value.parse() {
-                    config.connect_timeout(Duration::from_secs(secs));
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok((config, schema))
-}
-
-fn exec_error(
-    index: usize,
-    sql: &str,
-    e: &tokio_postgres::Error,
-    applied: Vec<String>,
-) -> DriverError {
     DriverError::Exec {
-        index,
+        index: 0,
         sql: sql.to_owned(),
-        message: one_line(e),
-        applied,
+        message: one_line(&e),
+        code: sqlstate(&e),
+        applied: Vec::new(),
+        source: Some(source(e)),
+    }
+}
+
+/// The server's SQLSTATE, when the server answered.
+pub(crate) fn sqlstate(e: &tokio_postgres::Error) -> Option<String> {
+    e.code().map(|c| c.code().to_owned())
+}
+
+fn lock_error(name: &str, e: tokio_postgres::Error) -> DriverError {
+    if e.is_closed() {
+        return DriverError::ConnectionLost {
+            message: one_line(&e),
+            source: Some(source(e)),
+        };
+    }
+    DriverError::Lock {
+        name: name.to_owned(),
+        message: one_line(&e),
+        source: Some(source(e)),
     }
 }
 
 impl PostgresDriver {
-    /// Connects to a `postgres://` or `postgresql://` URL. `search_path` in the query binds
-    /// the driver to that schema; `sslmode=disable` is accepted; other parameters are
-    /// ignored. Errors carry the redacted URL and the server's answer on one line.
+    /// Connects to a `postgres://` or `postgresql://` URL (libpq's form, host lists
+    /// included). `search_path` in the query binds the driver to that schema; `sslmode`
+    /// (`disable`, `allow`, `prefer` — the default —, `require`, `verify-ca`,
+    /// `verify-full`) and `sslrootcert` (a CA file) choose TLS; every other libpq parameter
+    /// tokio-postgres knows (`application_name`, `options`, `connect_timeout`, …) is passed
+    /// on; any other parameter is an error naming it. Errors carry the redacted URL and the
+    /// server's or the TLS layer's answer on one line.
     pub async fn open(url: &str) -> Result<PostgresDriver, DriverError> {
-        let (config, schema) = config(url)?;
-        let connect_error = |e: tokio_postgres::Error| DriverError::Connect {
-            url: redact_url(url),
-            message: one_line(&e),
-        };
-        let (client, connection) = config.connect(NoTls).await.map_err(connect_error)?;
-        let connection = tokio::spawn(async move {
-            // The connection ends when the client is dropped; errors surface on the client.
-            let _ = connection.await;
-        });
-        // Function bodies are checked when called, not when created, so routines may be
-        // created before the tables they read (pg_dump does the same).
-        let mut setup = String::from("SET check_function_bodies = off;");
-        if let Some(schema) = &schema {
-            setup.push_str(&format!("SET search_path TO {};", ident(schema)));
-        }
-        client.batch_execute(&setup).await.map_err(connect_error)?;
+        let (client, connection, schema) = crate::connect::connect(url)
+            .instrument(tracing::info_span!("connect", driver = "postgres", url = %redact_url(url)))
+            .await?;
         Ok(PostgresDriver {
             client: Mutex::new(client),
             schema,
             dialect: PostgresDialect,
             connection,
+            url: redact_url(url),
+            raw_url: url.to_owned(),
+            open_transaction: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -169,61 +152,9 @@ impl Drop for PostgresDriver {
 impl Inspector for PostgresDriver {
     async fn inspect(&self, options: &InspectOptions) -> Result<Realm, DriverError> {
         let client = self.client.lock().await;
-        crate::inspect::inspect(&client, &self.selected(options), &options.exclude_tables).await
-    }
-}
-
-#[async_trait]
-impl Executor for PostgresDriver {
-    async fn apply(&self, plan: &Plan) -> Result<(), DriverError> {
-        let client = self.client.lock().await;
-        let mut applied: Vec<String> = Vec::new();
-        let statements = &plan.statements;
-        let mut i = 0;
-        while i < statements.len() {
-            if !statements[i].transactional || !plan.transactional {
-                let sql = &statements[i].sql;
-                client
-                    .batch_execute(sql)
-                    .await
-                    .map_err(|e| exec_error(i, sql, &e, applied.clone()))?;
-                applied.push(sql.clone());
-                i += 1;
-                continue;
-            }
-            // A run of transactional statements: all or nothing.
-            let start = i;
-            while i < statements.len() && statements[i].transactional {
-                i += 1;
-            }
-            client
-                .batch_execute("BEGIN")
-                .await
-                .map_err(|e| exec_error(start, "BEGIN", &e, applied.clone()))?;
-            for (offset, statement) in statements[start..i].iter().enumerate() {
-                if let Err(e) = client.batch_execute(&statement.sql).await {
-                    let _ = client.batch_execute("ROLLBACK").await;
-                    return Err(exec_error(start + offset, &statement.sql, &e, applied));
-                }
-            }
-            client
-                .batch_execute("COMMIT")
-                .await
-                .map_err(|e| exec_error(i - 1, "COMMIT", &e, applied.clone()))?;
-            applied.extend(statements[start..i].iter().map(|s| s.sql.clone()));
-        }
-        Ok(())
-    }
-
-    async fn execute(&self, statements: &[String]) -> Result<(), DriverError> {
-        let client = self.client.lock().await;
-        for (index, sql) in statements.iter().enumerate() {
-            client
-                .batch_execute(sql)
-                .await
-                .map_err(|e| exec_error(index, sql, &e, statements[..index].to_vec()))?;
-        }
-        Ok(())
+        crate::inspect::inspect(&client, &self.selected(options), &options.exclude_tables)
+            .instrument(tracing::info_span!("inspect", driver = "postgres"))
+            .await
     }
 }
 
@@ -238,9 +169,7 @@ impl Locker for PostgresDriver {
                 let row = client
                     .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
                     .await
-                    .map_err(|e| {
-                        DriverError::Unsupported(format!("taking lock {name:?}: {}", one_line(&e)))
-                    })?;
+                    .map_err(|e| lock_error(name, e))?;
                 row.try_get(0).unwrap_or(false)
             };
             if acquired {
@@ -262,9 +191,7 @@ impl Locker for PostgresDriver {
         client
             .query_one("SELECT pg_advisory_unlock($1)", &[&key])
             .await
-            .map_err(|e| {
-                DriverError::Unsupported(format!("releasing lock {name:?}: {}", one_line(&e)))
-            })?;
+            .map_err(|e| lock_error(name, e))?;
         Ok(())
     }
 }
@@ -275,13 +202,18 @@ impl DevDatabase for PostgresDriver {
         let client = self.client.lock().await;
         let schemas: Vec<String> = self.schema.iter().cloned().collect();
         match crate::dev::first_object(&client, &schemas).await? {
-            Some(found) => Err(DriverError::NotClean { found }),
+            Some(found) => Err(DriverError::NotClean {
+                url: self.url.clone(),
+                found,
+            }),
             None => Ok(()),
         }
     }
 
     async fn reset(&self) -> Result<(), DriverError> {
         let client = self.client.lock().await;
+        let schemas: Vec<String> = self.schema.iter().cloned().collect();
+        crate::dev::drop_tables_in_batches(&client, &schemas).await?;
         let sql = match &self.schema {
             Some(schema) => crate::dev::reset_schema(&client, schema).await?,
             None => crate::dev::reset_all(&client).await?,
@@ -289,13 +221,57 @@ impl DevDatabase for PostgresDriver {
         client
             .batch_execute(&sql)
             .await
-            .map_err(|e| DriverError::Exec {
-                index: 0,
-                sql: sql.clone(),
-                message: one_line(&e),
-                applied: Vec::new(),
-            })?;
+            .map_err(|e| exec_error(&sql, e))?;
         Ok(())
+    }
+
+    async fn create_scratch(&self) -> Result<Option<Scratch>, DriverError> {
+        let client = self.client.lock().await;
+        crate::scratch::create(self, &client, &self.raw_url, self.schema.as_deref()).await
+    }
+
+    /// With a dev URL bound to a schema, scratch spaces are schemas of the dev database,
+    /// so a `CREATE SCHEMA` in the desired state lands outside them.
+    async fn schemas_outside(&self) -> Result<Vec<String>, DriverError> {
+        let Some(bound) = &self.schema else {
+            return Ok(Vec::new());
+        };
+        let client = self.client.lock().await;
+        let rows = client
+            .query(
+                "SELECT nspname::text FROM pg_namespace WHERE nspname !~ '^pg_' \
+                 AND nspname <> 'information_schema' AND nspname <> $1 \
+                 AND nspname NOT LIKE 'mercator\\_dev\\_%' ORDER BY 1",
+                &[bound],
+            )
+            .await
+            .map_err(crate::inspect::inspect_error)?;
+        Ok(rows.iter().filter_map(|r| r.try_get(0).ok()).collect())
+    }
+
+    async fn drop_schemas_outside(&self, schemas: &[String]) -> Result<(), DriverError> {
+        let client = self.client.lock().await;
+        crate::dev::drop_tables_in_batches(&client, schemas).await?;
+        for schema in schemas {
+            let sql = format!(
+                "DROP SCHEMA IF EXISTS {} CASCADE",
+                crate::quote::ident(schema)
+            );
+            client
+                .batch_execute(&sql)
+                .await
+                .map_err(|e| exec_error(&sql, e))?;
+        }
+        Ok(())
+    }
+
+    async fn drop_scratch(&self, scratch: Scratch) -> Result<(), DriverError> {
+        let closed = scratch.driver.close().await;
+        // The space's connection must be gone before its database can be dropped.
+        drop(scratch.driver);
+        let client = self.client.lock().await;
+        crate::scratch::remove(&client, self.schema.as_deref(), &scratch.name).await?;
+        closed
     }
 }
 
@@ -309,30 +285,27 @@ impl Driver for PostgresDriver {
         self.schema.as_deref()
     }
 
+    fn url(&self) -> &str {
+        &self.url
+    }
+
+    async fn session(&self) -> Result<Box<dyn Session + '_>, DriverError> {
+        let client = self.client.lock().await;
+        if self.open_transaction.swap(false, Ordering::SeqCst) {
+            client
+                .batch_execute("ROLLBACK")
+                .await
+                .map_err(|e| exec_error("ROLLBACK", e))?;
+        }
+        Ok(Box::new(PostgresSession::new(
+            client,
+            self.schema.clone(),
+            Arc::clone(&self.open_transaction),
+        )))
+    }
+
     async fn close(&self) -> Result<(), DriverError> {
         self.connection.abort();
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::config;
-
-    #[test]
-    fn url_parsing() {
-        let (c, schema) =
-            config("postgresql://u:p%40ss@h:6543/db?search_path=app&sslmode=disable").unwrap();
-        assert_eq!(schema.as_deref(), Some("app"));
-        assert_eq!(c.get_user(), Some("u"));
-        assert_eq!(c.get_password(), Some(&b"p@ss"[..]));
-        assert_eq!(c.get_dbname(), Some("db"));
-        assert_eq!(c.get_ports(), &[6543]);
-        let err = config("mysql://u@h/db").unwrap_err().to_string();
-        assert!(err.contains("postgres://"), "{err}");
-        let err = config("postgres://u:secret@h/db?sslmode=require")
-            .unwrap_err()
-            .to_string();
-        assert!(!err.contains("secret"), "{err}");
     }
 }

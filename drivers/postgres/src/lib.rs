@@ -6,7 +6,7 @@
 //! implements every trait of `mercator-driver`.
 //!
 //! ```
-//! use schema_diff::{Dialect, DiffOptions, PlanOptions};
+//! use schema_diff::{Dialect, DialectExt, DiffOptions, PlanOptions};
 //! use schema_model::*;
 //! use mercator_postgres::PostgresDialect;
 //!
@@ -40,6 +40,7 @@
 //! For SQLite or MySQL use `mercator-sqlite` / `mercator-mysql`; to pick a driver from a URL
 //! at run time use `mercator-migrate`.
 
+mod connect;
 mod definition;
 mod dev;
 mod dialect;
@@ -49,9 +50,11 @@ mod inspect;
 mod lock;
 mod plan;
 mod quote;
+mod scratch;
 mod sequence;
 mod serial;
+mod session;
 mod types;
 
 pub use dialect::PostgresDialect;
-pub use driver::PostgresDriver;
+pub use driver::{FACTORY, PostgresDriver};

@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use common::*;
 use mercator_driver::{
-    DevDatabase, Driver, DriverError, Executor, InspectOptions, Inspector, Locker,
+    DevDatabase, Driver, DriverError, DriverExt, InspectOptions, Inspector, Locker,
 };
 use mercator_postgres::PostgresDriver;
-use schema_diff::{DiffOptions, PlanOptions};
+use schema_diff::{DialectExt, DiffOptions, PlanOptions};
 
 fn with_user(user_info: &str, database: &str) -> String {
     let mut url = url::Url::parse(&url_for(database)).expect("url");
@@ -58,17 +58,21 @@ async fn bad_input_gives_one_clear_line() {
 
 #[tokio::test]
 async fn dev_database_checks_and_resets() {
-    let Some(admin) = admin().await else { return };
-    let db = TestDb::create(&admin).await;
+    let Some(_admin) = admin().await else { return };
+    let db = TestDb::create().await;
     let dev = db.open().await;
     dev.check_clean().await.expect("fresh database is clean");
     dev.execute(&["CREATE SCHEMA y; CREATE TABLE y.x (id int);".to_owned()])
         .await
         .expect("setup");
     let err = dev.check_clean().await.expect_err("not clean");
+    assert!(matches!(&err, DriverError::NotClean { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
-        "connected database is not clean: found table \"x\" in schema \"y\""
+        format!(
+            "dev database {} is not clean: found table \"x\" in schema \"y\"",
+            db.url
+        )
     );
     dev.reset().await.expect("reset");
     dev.check_clean().await.expect("clean after reset");
@@ -81,18 +85,21 @@ async fn dev_database_checks_and_resets() {
     let err = dev.check_clean().await.expect_err("not clean");
     assert_eq!(
         err.to_string(),
-        "connected database is not clean: found function \"f\" in schema \"public\""
+        format!(
+            "dev database {} is not clean: found function \"f\" in schema \"public\"",
+            db.url
+        )
     );
     dev.reset().await.expect("reset");
     dev.check_clean().await.expect("clean after reset");
     drop(dev);
-    db.drop_db(&admin).await;
+    db.drop_db().await;
 }
 
 #[tokio::test]
 async fn schema_bound_connection_plans_unqualified() {
-    let Some(admin) = admin().await else { return };
-    let db = TestDb::create(&admin).await;
+    let Some(_admin) = admin().await else { return };
+    let db = TestDb::create().await;
     let setup = db.open().await;
     setup
         .execute(&[
@@ -101,7 +108,7 @@ async fn schema_bound_connection_plans_unqualified() {
         ])
         .await
         .expect("setup");
-    let bound = |schema: &str| format!("{}?search_path={schema}&sslmode=disable", db.url);
+    let bound = |schema: &str| format!("{}&sslmode=disable", bound_url(&db.url, schema));
     let target = PostgresDriver::open(&bound("app")).await.expect("open app");
     let scratch = PostgresDriver::open(&bound("dev")).await.expect("open dev");
     assert_eq!(target.bound_schema(), Some("app"));
@@ -161,13 +168,13 @@ async fn schema_bound_connection_plans_unqualified() {
     scratch.reset().await.expect("reset dev schema");
     scratch.check_clean().await.expect("dev schema clean again");
     drop((setup, target, scratch));
-    db.drop_db(&admin).await;
+    db.drop_db().await;
 }
 
 #[tokio::test]
 async fn advisory_lock_excludes_other_sessions() {
-    let Some(admin) = admin().await else { return };
-    let db = TestDb::create(&admin).await;
+    let Some(_admin) = admin().await else { return };
+    let db = TestDb::create().await;
     let first = db.open().await;
     let second = db.open().await;
     first
@@ -186,13 +193,13 @@ async fn advisory_lock_excludes_other_sessions() {
         .expect("second lock");
     second.unlock("mercator_test_lock").await.expect("unlock");
     drop((first, second));
-    db.drop_db(&admin).await;
+    db.drop_db().await;
 }
 
 #[tokio::test]
 async fn failed_plan_rolls_back_and_reports() {
-    let Some(admin) = admin().await else { return };
-    let db = TestDb::create(&admin).await;
+    let Some(_admin) = admin().await else { return };
+    let db = TestDb::create().await;
     let driver = db.open().await;
     let plan = schema_diff::Plan {
         statements: ["CREATE TABLE a (id int)", "CREATE TABLE a (id int)"]
@@ -225,5 +232,5 @@ async fn failed_plan_rolls_back_and_reports() {
     let realm = inspect(&driver).await;
     assert_eq!(realm.table_count(), 0, "rolled back");
     drop(driver);
-    db.drop_db(&admin).await;
+    db.drop_db().await;
 }

@@ -1,17 +1,16 @@
-//! Prints the realm of a SQL file (`MERCATOR_DUMP=path cargo test --test dump_realm -- --nocapture`):
-//! a debugging aid that does nothing unless asked.
+//! Prints the realm of a SQL file: a debugging aid, run only when asked with
+//! `MERCATOR_DUMP=path cargo test --test dump_realm -- --ignored --nocapture`.
 
 mod common;
 
 use common::*;
 
 #[tokio::test]
+#[ignore = "debugging aid: set MERCATOR_DUMP=<file.sql> and run with --ignored"]
 async fn dump_realm_when_asked() {
-    let Ok(path) = std::env::var("MERCATOR_DUMP") else {
-        return;
-    };
-    let Some(admin) = admin().await else { return };
-    let db = TestDb::create(&admin).await;
+    let path = std::env::var("MERCATOR_DUMP").expect("MERCATOR_DUMP names a SQL file");
+    let Some(_admin) = admin().await else { return };
+    let db = TestDb::create().await;
     let driver = db.open().await;
     let sql = std::fs::read_to_string(&path).expect("read file");
     load(&driver, &sql).await.expect("load");
@@ -21,5 +20,5 @@ async fn dump_realm_when_asked() {
         serde_json::to_string_pretty(&realm).unwrap_or_default()
     );
     drop(driver);
-    db.drop_db(&admin).await;
+    db.drop_db().await;
 }

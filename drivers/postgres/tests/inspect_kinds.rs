@@ -16,8 +16,8 @@ fn schema_file(name: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn inspection_sees_every_kind() {
-    let Some(admin) = admin().await else { return };
-    let db = TestDb::create(&admin).await;
+    let Some(_admin) = admin().await else { return };
+    let db = TestDb::create().await;
     let driver = db.open().await;
     let realm_of = async |file: &str| {
         reset(&driver).await;
@@ -365,5 +365,5 @@ async fn inspection_sees_every_kind() {
     assert!(custom.options.cycle);
 
     drop(driver);
-    db.drop_db(&admin).await;
+    db.drop_db().await;
 }

@@ -7,9 +7,9 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::*;
-use mercator_driver::Executor;
+use mercator_driver::DriverExt;
 use mercator_postgres::{PostgresDialect, PostgresDriver};
-use schema_diff::{Dialect, DiffOptions, PlanOptions, RenameHint};
+use schema_diff::{Dialect, DialectExt, DiffOptions, PlanOptions, RenameHint};
 use schema_model::{ColumnType, Realm, TimeKind};
 
 struct Pair {
@@ -156,7 +156,7 @@ async fn seed(driver: &PostgresDriver, realm: &Realm) -> Vec<(String, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn migrations_keep_data() {
-    let Some(admin) = admin().await else { return };
+    let Some(_admin) = admin().await else { return };
     let skipped = skipped();
     let mut pairs = pairs_in(&shared_dir().join("migra"), "migra/", &skipped);
     pairs.extend(pairs_in(
@@ -164,8 +164,8 @@ async fn migrations_keep_data() {
         "",
         &skipped,
     ));
-    let current_db = TestDb::create(&admin).await;
-    let desired_db = TestDb::create(&admin).await;
+    let current_db = TestDb::create().await;
+    let desired_db = TestDb::create().await;
     let current = current_db.open().await;
     let desired = desired_db.open().await;
     let dialect = PostgresDialect;
@@ -264,8 +264,8 @@ async fn migrations_keep_data() {
     }
     drop(current);
     drop(desired);
-    current_db.drop_db(&admin).await;
-    desired_db.drop_db(&admin).await;
+    current_db.drop_db().await;
+    desired_db.drop_db().await;
     eprintln!("migrations: {passed}/{} pairs passed", pairs.len());
     assert!(
         failures.is_empty(),

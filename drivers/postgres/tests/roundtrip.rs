@@ -6,9 +6,9 @@ mod common;
 use std::path::PathBuf;
 
 use common::*;
-use mercator_driver::Executor;
+use mercator_driver::DriverExt;
 use mercator_postgres::PostgresDialect;
-use schema_diff::{Dialect, DiffOptions, PlanOptions};
+use schema_diff::{Dialect, DialectExt, DiffOptions, PlanOptions};
 
 /// Every case: our own schema files, migra's states, and the import-seed project.
 fn cases() -> Vec<(String, String)> {
@@ -63,9 +63,9 @@ fn cases() -> Vec<(String, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn round_trip_every_schema() {
-    let Some(admin) = admin().await else { return };
-    let source_db = TestDb::create(&admin).await;
-    let target_db = TestDb::create(&admin).await;
+    let Some(_admin) = admin().await else { return };
+    let source_db = TestDb::create().await;
+    let target_db = TestDb::create().await;
     let source = source_db.open().await;
     let target = target_db.open().await;
     let dialect = PostgresDialect;
@@ -109,8 +109,8 @@ async fn round_trip_every_schema() {
     }
     drop(source);
     drop(target);
-    source_db.drop_db(&admin).await;
-    target_db.drop_db(&admin).await;
+    source_db.drop_db().await;
+    target_db.drop_db().await;
     eprintln!("round trip: {passed}/{} cases passed", cases.len());
     assert!(
         failures.is_empty(),

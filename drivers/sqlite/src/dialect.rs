@@ -1,14 +1,14 @@
 //! The SQLite [`Dialect`]: normalization and rendering, usable without a connection.
 
 use schema_diff::{Change, Dialect, Plan, PlanError, PlanOptions};
-use schema_model::{Realm, View};
+use schema_model::{DialectKind, Realm, View};
 
 use crate::types::{canonical_type, parse_default, strip_outer_parens};
 
 /// SQLite's SQL dialect.
 ///
 /// ```
-/// use schema_diff::{Dialect, DiffOptions, PlanOptions};
+/// use schema_diff::{Dialect, DialectExt, DiffOptions, PlanOptions};
 /// use schema_model::*;
 /// use mercator_sqlite::SqliteDialect;
 ///
@@ -26,8 +26,12 @@ use crate::types::{canonical_type, parse_default, strip_outer_parens};
 pub struct SqliteDialect;
 
 impl Dialect for SqliteDialect {
-    fn name(&self) -> &'static str {
-        "sqlite"
+    fn kind(&self) -> DialectKind {
+        DialectKind::Sqlite
+    }
+
+    fn normalizes(&self) -> bool {
+        true
     }
 
     /// Brings hand-built realms to the inspector's spelling: canonical type names,

@@ -2,22 +2,48 @@
 //! calls moved to tokio's blocking pool.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::fs::File;
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OpenFlags};
-use schema_diff::{Dialect, Plan};
+use schema_diff::Dialect;
 use schema_model::Realm;
+use tracing::Instrument;
 
 use mercator_driver::{
-    DevDatabase, Driver, DriverError, Executor, InspectOptions, Inspector, Locker, redact_url,
+    DevDatabase, Driver, DriverError, DriverFactory, InspectOptions, Inspector, Locker, OpenFuture,
+    OpenOptions, REVISIONS_TABLE, Session, redact_url, source,
 };
 
 use crate::inspect::SCHEMA;
-use crate::{SqliteDialect, dev, exec, inspect, lock};
+use crate::session::SqliteSession;
+use crate::{SqliteDialect, dev, inspect, lock};
+
+/// How `mercator-migrate` finds this driver: `sqlite://` and `sqlite3://` URLs, with an
+/// in-memory database as the default dev database.
+pub const FACTORY: DriverFactory = DriverFactory {
+    kind: schema_model::DialectKind::Sqlite,
+    schemes: &["sqlite", "sqlite3"],
+    standard_urls: false,
+    open: open_boxed,
+    scratch: Some(scratch),
+    dialect: || Box::new(SqliteDialect),
+};
+
+fn open_boxed(url: &str, options: OpenOptions) -> OpenFuture<'_> {
+    Box::pin(async move {
+        let driver: Box<dyn Driver> = Box::new(SqliteDriver::open_with(url, options)?);
+        Ok(driver)
+    })
+}
+
+fn scratch() -> Result<Box<dyn Driver>, DriverError> {
+    Ok(Box::new(SqliteDriver::in_memory()))
+}
 
 static MEMORY_IDS: AtomicU64 = AtomicU64::new(0);
 
@@ -25,7 +51,7 @@ static MEMORY_IDS: AtomicU64 = AtomicU64::new(0);
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// use mercator_driver::{Executor, InspectOptions, Inspector};
+/// use mercator_driver::{DriverExt, InspectOptions, Inspector};
 /// use mercator_sqlite::SqliteDriver;
 ///
 /// let db = SqliteDriver::open("sqlite://dev?mode=memory").unwrap();
@@ -36,10 +62,17 @@ static MEMORY_IDS: AtomicU64 = AtomicU64::new(0);
 /// ```
 pub struct SqliteDriver {
     conn: Arc<Mutex<Connection>>,
+    /// Held by a session for its whole life, and by every other async operation while it
+    /// runs, so a session's transaction is never interleaved with other work.
+    gate: tokio::sync::Mutex<()>,
     /// Identifies the database for lock files: the canonical file path, or a
     /// process-unique name for in-memory databases.
     key: String,
-    held: Mutex<HashMap<String, PathBuf>>,
+    /// The URL as given, for messages.
+    url: String,
+    /// Lock files held, by lock name: the kernel releases them when the file is closed or
+    /// the process dies, so a killed apply never leaves a stale lock behind.
+    held: Mutex<HashMap<String, File>>,
 }
 
 impl std::fmt::Debug for SqliteDriver {
@@ -63,6 +96,13 @@ impl SqliteDriver {
     /// the rest to SQLite as a URI (e.g. `file:dev?mode=memory&cache=shared` for an
     /// in-memory database shared by every connection of the process that names it).
     pub fn open(url: &str) -> Result<SqliteDriver, DriverError> {
+        SqliteDriver::open_with(url, OpenOptions::default())
+    }
+
+    /// [`SqliteDriver::open`] with options: without `create_missing`, a file that does not
+    /// exist is an error and nothing is created (`mode=ro` and `mode=rw` in the URL do the
+    /// same, `mode=ro` also opening read-only).
+    pub fn open_with(url: &str, options: OpenOptions) -> Result<SqliteDriver, DriverError> {
         let redacted = redact_url(url);
         let invalid = |message: &str| DriverError::InvalidUrl {
             url: redacted.clone(),
@@ -81,6 +121,8 @@ impl SqliteDriver {
         let connect = |message: String| DriverError::Connect {
             url: redacted.clone(),
             message,
+            code: None,
+            source: None,
         };
         // `file:` URIs go to SQLite as they are (shared caches, `immutable`, …).
         if path.starts_with("file:") {
@@ -99,7 +141,8 @@ impl SqliteDriver {
                 r.get::<_, i64>(0)
             })
             .map_err(|e| connect(format!("cannot read {uri}: {e}")))?;
-            return SqliteDriver::with_key(conn, uri).map_err(|e| connect(e.to_string()));
+            return SqliteDriver::with_key(conn, uri, &redacted)
+                .map_err(|e| connect(e.to_string()));
         }
         let memory = params
             .iter()
@@ -119,9 +162,27 @@ impl SqliteDriver {
                 parent.display()
             )));
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mode = params
+            .iter()
+            .find(|(k, _)| *k == "mode")
+            .map(|(_, v)| v.to_ascii_lowercase());
+        let read_only = mode.as_deref() == Some("ro");
+        let create = options.create_missing && !matches!(mode.as_deref(), Some("ro" | "rw"));
+        if !create && !file.exists() {
+            return Err(connect(format!(
+                "database file {} does not exist",
+                file.display()
+            )));
+        }
+        let mut flags = OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        flags |= if read_only {
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+        };
+        if create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
         let conn = Connection::open_with_flags(file, flags)
             .map_err(|e| connect(format!("cannot open {}: {e}", file.display())))?;
         // Opening is lazy: read the schema once so a file that is not a database (or not
@@ -134,7 +195,7 @@ impl SqliteDriver {
             .unwrap_or_else(|_| file.to_path_buf())
             .display()
             .to_string();
-        SqliteDriver::with_key(conn, key).map_err(|e| connect(e.to_string()))
+        SqliteDriver::with_key(conn, key, &redacted).map_err(|e| connect(e.to_string()))
     }
 
     /// A private in-memory database.
@@ -144,7 +205,7 @@ impl SqliteDriver {
             .unwrap_or_else(|e| panic!("SQLite cannot open an in-memory database: {e}"));
         let id = MEMORY_IDS.fetch_add(1, Ordering::Relaxed);
         let key = format!("memory-{}-{id}", std::process::id());
-        SqliteDriver::with_key(conn, key)
+        SqliteDriver::with_key(conn, key, "sqlite://dev?mode=memory")
             .unwrap_or_else(|e| panic!("SQLite cannot configure an in-memory database: {e}"))
     }
 
@@ -157,17 +218,24 @@ impl SqliteDriver {
             .filter(|p| !p.is_empty())
             .map(str::to_owned)
             .unwrap_or_else(|| format!("memory-{}-{id}", std::process::id()));
-        SqliteDriver::with_key(conn, key).map_err(|e| DriverError::Connect {
+        let url = format!("sqlite://{key}");
+        SqliteDriver::with_key(conn, key, &url).map_err(|e| DriverError::Connect {
             url: "sqlite connection".into(),
             message: e.to_string(),
+            code: error_code(&e),
+            source: Some(source(e)),
         })
     }
 
-    fn with_key(conn: Connection, key: String) -> rusqlite::Result<SqliteDriver> {
-        conn.execute_batch("PRAGMA foreign_keys = ON")?;
+    fn with_key(conn: Connection, key: String, url: &str) -> rusqlite::Result<SqliteDriver> {
+        if !conn.is_readonly(rusqlite::MAIN_DB)? {
+            conn.execute_batch("PRAGMA foreign_keys = ON")?;
+        }
         Ok(SqliteDriver {
             conn: Arc::new(Mutex::new(conn)),
+            gate: tokio::sync::Mutex::new(()),
             key,
+            url: url.to_owned(),
             held: Mutex::new(HashMap::new()),
         })
     }
@@ -182,14 +250,27 @@ impl SqliteDriver {
         self.with_connection(|conn| inspect_options(conn, options))
     }
 
+    /// Runs `f` on the blocking pool, after any session on this driver has ended.
     async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, DriverError> + Send + 'static,
+    ) -> Result<T, DriverError> {
+        let _gate = self.gate.lock().await;
+        self.blocking_ungated(f).await
+    }
+
+    /// Runs `f` on the blocking pool; for sessions, which hold the gate themselves.
+    pub(crate) async fn blocking_ungated<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T, DriverError> + Send + 'static,
     ) -> Result<T, DriverError> {
         let conn = Arc::clone(&self.conn);
         tokio::task::spawn_blocking(move || f(&mut lock_conn(&conn)))
             .await
-            .map_err(|e| DriverError::Unsupported(format!("SQLite worker failed: {e}")))?
+            .map_err(|e| DriverError::ConnectionLost {
+                message: format!("the SQLite worker thread failed: {e}"),
+                source: Some(source(e)),
+            })?
     }
 }
 
@@ -197,9 +278,18 @@ fn inspect_options(conn: &Connection, options: &InspectOptions) -> Result<Realm,
     if !options.schemas.is_empty() && !options.schemas.iter().any(|s| s == SCHEMA) {
         return Ok(Realm::default());
     }
-    inspect::inspect_realm(conn, &options.exclude_tables).map_err(|e| DriverError::Inspect {
+    let mut exclude = options.exclude_tables.clone();
+    exclude.push(REVISIONS_TABLE.to_owned());
+    inspect::inspect_realm(conn, &exclude).map_err(|e| DriverError::Inspect {
         message: e.to_string(),
+        code: error_code(&e),
+        source: Some(source(e)),
     })
+}
+
+/// SQLite's extended result code of an error, as text.
+pub(crate) fn error_code(e: &rusqlite::Error) -> Option<String> {
+    e.sqlite_error().map(|f| f.extended_code.to_string())
 }
 
 #[async_trait]
@@ -207,20 +297,7 @@ impl Inspector for SqliteDriver {
     async fn inspect(&self, options: &InspectOptions) -> Result<Realm, DriverError> {
         let options = options.clone();
         self.blocking(move |conn| inspect_options(conn, &options))
-            .await
-    }
-}
-
-#[async_trait]
-impl Executor for SqliteDriver {
-    async fn apply(&self, plan: &Plan) -> Result<(), DriverError> {
-        let plan = plan.clone();
-        self.blocking(move |conn| exec::apply(conn, &plan)).await
-    }
-
-    async fn execute(&self, statements: &[String]) -> Result<(), DriverError> {
-        let statements = statements.to_vec();
-        self.blocking(move |conn| exec::execute(conn, &statements))
+            .instrument(tracing::info_span!("inspect", driver = "sqlite"))
             .await
     }
 }
@@ -229,36 +306,29 @@ impl Executor for SqliteDriver {
 impl Locker for SqliteDriver {
     async fn lock(&self, name: &str, timeout: Duration) -> Result<(), DriverError> {
         let path = lock::path(&self.key, name);
-        lock::acquire(&path, name, timeout).await?;
-        lock_held(&self.held).insert(name.to_owned(), path);
+        let file = lock::acquire(&path, name, timeout).await?;
+        lock_held(&self.held).insert(name.to_owned(), file);
         Ok(())
     }
 
     async fn unlock(&self, name: &str) -> Result<(), DriverError> {
-        let path = lock_held(&self.held).remove(name);
-        match path {
-            Some(path) => lock::release(&path),
-            None => Ok(()),
-        }
+        // Closing the file releases the lock; the file itself stays, since removing a
+        // lock file others may be waiting on would let two holders in.
+        lock_held(&self.held).remove(name);
+        Ok(())
     }
 }
 
-fn lock_held(held: &Mutex<HashMap<String, PathBuf>>) -> MutexGuard<'_, HashMap<String, PathBuf>> {
+fn lock_held(held: &Mutex<HashMap<String, File>>) -> MutexGuard<'_, HashMap<String, File>> {
     held.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-impl Drop for SqliteDriver {
-    fn drop(&mut self) {
-        for (_, path) in lock_held(&self.held).drain() {
-            let _ = lock::release(&path);
-        }
-    }
 }
 
 #[async_trait]
 impl DevDatabase for SqliteDriver {
     async fn check_clean(&self) -> Result<(), DriverError> {
-        self.blocking(|conn| dev::check_clean(conn)).await
+        let url = self.url.clone();
+        self.blocking(move |conn| dev::check_clean(conn, &url))
+            .await
     }
 
     async fn reset(&self) -> Result<(), DriverError> {
@@ -276,11 +346,17 @@ impl Driver for SqliteDriver {
         Some(SCHEMA)
     }
 
+    fn url(&self) -> &str {
+        &self.url
+    }
+
+    async fn session(&self) -> Result<Box<dyn Session + '_>, DriverError> {
+        let gate = self.gate.lock().await;
+        Ok(Box::new(SqliteSession::new(self, gate)))
+    }
+
     async fn close(&self) -> Result<(), DriverError> {
-        let held: Vec<PathBuf> = lock_held(&self.held).drain().map(|(_, p)| p).collect();
-        for path in held {
-            lock::release(&path)?;
-        }
+        lock_held(&self.held).clear();
         Ok(())
     }
 }

@@ -12,9 +12,9 @@
 //!
 //! ```
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-//! use mercator_driver::{Driver, Executor, InspectOptions, Inspector};
+//! use mercator_driver::{Driver, DriverExt, InspectOptions, Inspector};
 //! use mercator_sqlite::SqliteDriver;
-//! use schema_diff::{DiffOptions, PlanOptions};
+//! use schema_diff::{DialectExt, DiffOptions, PlanOptions};
 //!
 //! // The desired state: SQL run on a scratch database, then inspected.
 //! let dev = SqliteDriver::in_memory();
@@ -42,16 +42,16 @@
 mod dev;
 mod dialect;
 mod driver;
-mod exec;
 mod inspect;
 mod lock;
 mod names;
 mod parse;
 mod plan;
+mod session;
 mod types;
 
 pub use dialect::SqliteDialect;
-pub use driver::SqliteDriver;
+pub use driver::{FACTORY, SqliteDriver};
 pub use inspect::SCHEMA;
 pub use names::{foreign_key_name, quote, unique_name};
 pub use types::{parse_default, parse_type, render_default, render_type};

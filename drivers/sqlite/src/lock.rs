@@ -1,10 +1,12 @@
-//! Advisory locks as files in the temporary directory: SQLite has no named locks, and a
-//! file created with `create_new` is atomic across processes.
+//! Advisory locks as OS file locks on files in the temporary directory: SQLite has no
+//! named locks. The kernel releases a file lock when its holder closes the file or dies,
+//! so a killed process never leaves a stale lock behind.
 
+use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use mercator_driver::DriverError;
+use mercator_driver::{DriverError, source};
 
 /// The lock file for `name` on the database identified by `key`.
 pub(crate) fn path(key: &str, name: &str) -> PathBuf {
@@ -27,43 +29,41 @@ fn fnv1a(text: &str) -> u64 {
     })
 }
 
-/// Creates the lock file, retrying until `timeout`.
-pub(crate) async fn acquire(path: &Path, name: &str, timeout: Duration) -> Result<(), DriverError> {
+/// Opens the lock file and locks it exclusively, retrying until `timeout`. The lock lasts
+/// as long as the returned file is open.
+pub(crate) async fn acquire(
+    path: &Path,
+    name: &str,
+    timeout: Duration,
+) -> Result<File, DriverError> {
+    let failed = |message: String, e: std::io::Error| DriverError::Lock {
+        name: name.to_owned(),
+        message,
+        source: Some(source(e)),
+    };
+    let file = File::options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|e| failed(format!("cannot open lock file {}", path.display()), e))?;
     let started = Instant::now();
     loop {
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)
-        {
-            Ok(_) => return Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(TryLockError::WouldBlock) => {
                 if started.elapsed() >= timeout {
                     return Err(DriverError::Locked {
                         name: name.to_owned(),
                         timeout_secs: timeout.as_secs(),
                     });
                 }
-                tokio::time::sleep(Duration::from_millis(50)).await;
+                tokio::time::sleep(Duration::from_millis(25)).await;
             }
-            Err(e) => {
-                return Err(DriverError::Unsupported(format!(
-                    "cannot create lock file {}: {e}",
-                    path.display()
-                )));
+            Err(TryLockError::Error(e)) => {
+                return Err(failed(format!("cannot lock {}", path.display()), e));
             }
         }
-    }
-}
-
-/// Removes the lock file.
-pub(crate) fn release(path: &Path) -> Result<(), DriverError> {
-    match std::fs::remove_file(path) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(DriverError::Unsupported(format!(
-            "cannot remove lock file {}: {e}",
-            path.display()
-        ))),
     }
 }

@@ -5,9 +5,9 @@ mod support;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use mercator_driver::{DevDatabase, Driver, DriverError, Executor, Locker};
+use mercator_driver::{DevDatabase, Driver, DriverError, DriverExt, Locker};
 use mercator_sqlite::{SqliteDialect, SqliteDriver};
-use schema_diff::{Change, Dialect, DiffOptions, PlanError, PlanOptions, RenameHint};
+use schema_diff::{Change, Dialect, DialectExt, DiffOptions, PlanError, PlanOptions, RenameHint};
 use schema_model::*;
 use support::*;
 
@@ -319,20 +319,19 @@ fn dev_database_clean_and_reset() {
     let err = rt.block_on(db.check_clean()).expect_err("not clean");
     assert_eq!(
         err.to_string(),
-        r#"connected database is not clean: found table "c" in schema "main""#
+        r#"dev database sqlite://dev?mode=memory is not clean: found table "c" in schema "main""#
     );
     rt.block_on(db.reset()).expect("reset");
     rt.block_on(db.check_clean()).expect("clean after reset");
     assert_eq!(db.bound_schema(), Some("main"));
-    assert_eq!(db.dialect().name(), "sqlite");
+    assert_eq!(db.kind(), schema_model::DialectKind::Sqlite);
 }
 
 #[test]
 fn lock_files_exclude_each_other() {
     let rt = runtime();
-    let dir = std::env::temp_dir().join(format!("mercator-sqlite-lock-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
-    let url = format!("sqlite://{}/locked.db", dir.display());
+    let dir = mercator_testkit::TempDir::new();
+    let url = dir.sqlite_url("locked.db");
     let first = SqliteDriver::open(&url).expect("open");
     let second = SqliteDriver::open(&url).expect("open");
     rt.block_on(first.lock("atlas_migrate_execute", Duration::from_secs(1)))
@@ -351,8 +350,6 @@ fn lock_files_exclude_each_other() {
     rt.block_on(second.close()).expect("close releases");
     rt.block_on(first.lock("atlas_migrate_execute", Duration::from_secs(1)))
         .expect("lock after close");
-    drop(first);
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
@@ -363,8 +360,8 @@ fn urls() {
     assert_eq!(missing.to_string().lines().count(), 1, "{missing}");
     assert!(missing.to_string().contains("does not exist"), "{missing}");
 
-    let dir = std::env::temp_dir().join(format!("mercator-sqlite-url-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let temp = mercator_testkit::TempDir::new();
+    let dir = temp.path();
     let junk = dir.join("junk.db");
     std::fs::write(&junk, vec![b'x'; 4096]).expect("write");
     let not_db =
@@ -390,7 +387,6 @@ fn urls() {
     one.with_connection(|c| c.execute_batch("CREATE TABLE shared (x int)"))
         .expect("create");
     assert_eq!(inspect(&two).expect("inspect").table_count(), 1);
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]

@@ -39,15 +39,6 @@ fn schema_files() -> Vec<PathBuf> {
     files
 }
 
-fn temp_db(name: &str) -> (PathBuf, SqliteDriver) {
-    let dir = std::env::temp_dir().join(format!("mercator-sqlite-rt-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join(format!("{}.db", name.replace(['/', ' '], "_")));
-    let _ = std::fs::remove_file(&path);
-    let db = SqliteDriver::open(&format!("sqlite://{}", path.display())).expect("open file db");
-    (path, db)
-}
-
 #[test]
 fn schema_files_round_trip() {
     let rt = runtime();
@@ -57,6 +48,7 @@ fn schema_files_round_trip() {
         "expected at least 30 schemas, found {}",
         files.len()
     );
+    let dir = mercator_testkit::TempDir::new();
     let mut failures = Vec::new();
     for file in &files {
         let sql = std::fs::read_to_string(file).expect("schema file");
@@ -68,17 +60,11 @@ fn schema_files_round_trip() {
         if let Err(e) = round_trip(&rt, &sql, SqliteDriver::in_memory()) {
             failures.push(format!("{name} (memory): {e}"));
         }
-        let (path, db) = temp_db(name);
+        let db =
+            SqliteDriver::open(&dir.sqlite_url(&format!("{name}.db"))).expect("open file database");
         if let Err(e) = round_trip(&rt, &sql, db) {
             failures.push(format!("{name} (file): {e}"));
         }
-        let _ = std::fs::remove_file(path);
-    }
-    if let Some(dir) = std::env::temp_dir()
-        .join(format!("mercator-sqlite-rt-{}", std::process::id()))
-        .to_str()
-    {
-        let _ = std::fs::remove_dir_all(dir);
     }
     assert!(
         failures.is_empty(),

@@ -7,8 +7,12 @@ use mercator_driver::DriverError;
 
 /// Runs a catalog query.
 pub async fn query(conn: &mut Conn, sql: &str) -> Result<Vec<Row>, DriverError> {
-    conn.query(sql).await.map_err(|e| DriverError::Inspect {
-        message: crate::error::describe(&e),
+    conn.query(sql).await.map_err(|e| {
+        crate::error::driver_error(e, |message, code, source| DriverError::Inspect {
+            message,
+            code,
+            source,
+        })
     })
 }
 

@@ -1,6 +1,6 @@
 //! Rendering without a server, for MySQL 8 and MariaDB versions.
 
-use schema_diff::{Change, Dialect, DiffOptions, PlanOptions};
+use schema_diff::{Change, Dialect, DialectExt, DiffOptions, PlanOptions};
 use schema_model::*;
 
 use crate::MysqlDialect;

@@ -4,65 +4,62 @@
 
 pub mod data;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use mercator_driver::{DevDatabase, Driver, Executor, InspectOptions, Inspector};
+use mercator_driver::{DevDatabase, Driver, DriverExt, InspectOptions, Inspector};
 use mercator_mysql::MysqlDriver;
-use schema_diff::{Dialect, DiffOptions, PlanOptions};
+use schema_diff::{Dialect, DialectExt, DiffOptions, PlanOptions};
 use schema_model::{Realm, canonicalize};
 
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
+pub use mercator_testkit::{Server, ServerDb};
 
 /// The server URL from `MERCATOR_MYSQL_URL`.
 pub fn server_url() -> String {
-    std::env::var("MERCATOR_MYSQL_URL")
-        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".to_owned())
+    mercator_testkit::mysql_url()
 }
 
 /// The URL with its database replaced.
 pub fn url_for(database: &str) -> String {
-    let base = server_url();
-    let mut parsed = url::Url::parse(&base).expect("MERCATOR_MYSQL_URL is a URL");
-    parsed.set_path(&format!("/{database}"));
-    parsed.to_string()
+    mercator_testkit::url_for(&server_url(), database)
 }
 
-/// Connects to the server's admin URL, or returns `None` (skip) when unreachable.
+/// Connects to the server's admin URL, or returns `None` (skip) when unreachable and
+/// servers are not required.
 pub async fn admin() -> Option<MysqlDriver> {
     match MysqlDriver::open(&server_url()).await {
         Ok(driver) => Some(driver),
         Err(e) => {
-            if std::env::var("MERCATOR_REQUIRE_SERVERS").as_deref() == Ok("1") {
-                panic!("MySQL server required but unreachable: {e}");
-            }
-            eprintln!("skipping: MySQL server unreachable: {e}");
+            mercator_testkit::skip_or_fail("MySQL", &e.to_string());
             None
         }
     }
 }
 
-/// A uniquely named scratch database with a driver bound to it.
+/// A uniquely named scratch database with a driver bound to it, dropped with the value
+/// (even when the test fails).
 pub struct TestDb {
     pub name: String,
     pub driver: MysqlDriver,
+    db: ServerDb,
 }
 
 impl TestDb {
-    /// Creates the database and connects to it.
-    pub async fn create(admin: &MysqlDriver) -> TestDb {
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let name = format!("mercator_t_{}_{n}", std::process::id());
-        admin
-            .execute(&[
-                format!("DROP DATABASE IF EXISTS `{name}`"),
-                format!("CREATE DATABASE `{name}`"),
-            ])
+    /// Creates the database and connects to it; call after [`admin`] found the server.
+    pub async fn create() -> TestDb {
+        let db = ServerDb::create(Server::Mysql)
             .await
-            .expect("create test database");
-        let driver = MysqlDriver::open(&url_for(&name))
+            .expect("MySQL answered a moment ago");
+        let driver = MysqlDriver::open(&db.url)
             .await
             .expect("connect to test database");
-        TestDb { name, driver }
+        TestDb {
+            name: db.name.clone(),
+            driver,
+            db,
+        }
+    }
+
+    /// The database's URL.
+    pub fn url(&self) -> &str {
+        &self.db.url
     }
 
     /// Empties the database.
@@ -87,12 +84,10 @@ impl TestDb {
             .map_err(|e| e.to_string())
     }
 
-    /// Drops the database.
-    pub async fn drop(self, admin: &MysqlDriver) {
+    /// Drops the database now.
+    pub async fn drop(self) {
         let _ = self.driver.close().await;
-        let _ = admin
-            .execute(&[format!("DROP DATABASE IF EXISTS `{}`", self.name)])
-            .await;
+        self.db.drop_db().await;
     }
 }
 

@@ -40,12 +40,22 @@ impl Collected {
 pub(super) fn get<'a, T: FromSql<'a>>(row: &'a Row, column: &str) -> Result<T, DriverError> {
     row.try_get(column).map_err(|e| DriverError::Inspect {
         message: format!("reading column {column}: {e}"),
+        code: None,
+        source: Some(mercator_driver::source(e)),
     })
 }
 
-pub(super) fn inspect_error(e: tokio_postgres::Error) -> DriverError {
+pub(crate) fn inspect_error(e: tokio_postgres::Error) -> DriverError {
+    if e.is_closed() {
+        return DriverError::ConnectionLost {
+            message: crate::error::one_line(&e),
+            source: Some(mercator_driver::source(e)),
+        };
+    }
     DriverError::Inspect {
         message: crate::error::one_line(&e),
+        code: crate::driver::sqlstate(&e),
+        source: Some(mercator_driver::source(e)),
     }
 }
 

@@ -2,62 +2,58 @@
 
 #![allow(dead_code)]
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use mercator_driver::{DevDatabase, Executor, InspectOptions, Inspector};
+use mercator_driver::{DevDatabase, DriverExt, InspectOptions, Inspector};
 use mercator_postgres::{PostgresDialect, PostgresDriver};
-use schema_diff::{Dialect, DiffOptions, PlanOptions};
+use schema_diff::{Dialect, DialectExt, DiffOptions, PlanOptions};
 use schema_model::Realm;
 
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
+pub use mercator_testkit::{Server, ServerDb};
 
 pub fn admin_url() -> String {
-    std::env::var("MERCATOR_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+    mercator_testkit::postgres_url()
 }
 
 /// The URL of another database on the same server.
 pub fn url_for(database: &str) -> String {
-    let mut url = url::Url::parse(&admin_url()).expect("MERCATOR_POSTGRES_URL is a URL");
-    url.set_path(&format!("/{database}"));
-    url.set_query(None);
-    url.to_string()
+    mercator_testkit::url_for(&admin_url(), database)
 }
 
-/// The admin connection, or `None` (with a message) when the server is unreachable and
-/// servers are not required.
+/// `url` bound to `schema` (`search_path`), keeping any parameters it has.
+pub fn bound_url(url: &str, schema: &str) -> String {
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}search_path={schema}")
+}
+
+/// The admin connection, or `None` (skip) when the server is unreachable and servers are
+/// not required.
 pub async fn admin() -> Option<PostgresDriver> {
     match PostgresDriver::open(&admin_url()).await {
         Ok(driver) => Some(driver),
         Err(e) => {
-            if std::env::var("MERCATOR_REQUIRE_SERVERS").as_deref() == Ok("1") {
-                panic!("PostgreSQL required but unreachable: {e}");
-            }
-            eprintln!("skipping: PostgreSQL unreachable: {e}");
+            mercator_testkit::skip_or_fail("PostgreSQL", &e.to_string());
             None
         }
     }
 }
 
-/// A database created for one test and dropped by [`TestDb::drop_db`].
+/// A database created for one test, dropped with the value (even when the test fails).
 pub struct TestDb {
+    db: ServerDb,
     pub name: String,
     pub url: String,
 }
 
 impl TestDb {
-    pub async fn create(admin: &PostgresDriver) -> TestDb {
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let name = format!("mercator_t_{}_{n}", std::process::id());
-        admin
-            .execute(&[
-                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                format!("CREATE DATABASE {name}"),
-            ])
+    /// Creates the database; call after [`admin`] found the server.
+    pub async fn create() -> TestDb {
+        let db = ServerDb::create(Server::Postgres)
             .await
-            .expect("create test database");
-        let url = url_for(&name);
-        TestDb { name, url }
+            .expect("PostgreSQL answered a moment ago");
+        TestDb {
+            name: db.name.clone(),
+            url: db.url.clone(),
+            db,
+        }
     }
 
     pub async fn open(&self) -> PostgresDriver {
@@ -66,14 +62,9 @@ impl TestDb {
             .expect("open test database")
     }
 
-    pub async fn drop_db(self, admin: &PostgresDriver) {
-        admin
-            .execute(&[format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            )])
-            .await
-            .expect("drop test database");
+    /// Drops the database now.
+    pub async fn drop_db(self) {
+        self.db.drop_db().await;
     }
 }
 

@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use mercator_driver::{Executor, InspectOptions};
+use mercator_driver::{DriverExt, InspectOptions};
 use mercator_sqlite::{SqliteDialect, SqliteDriver};
-use schema_diff::{Dialect, DiffOptions, Plan, PlanOptions};
+use schema_diff::{Dialect, DialectExt, DiffOptions, Plan, PlanOptions};
 use schema_model::{Realm, Schema, canonicalize};
 
 pub fn runtime() -> tokio::runtime::Runtime {

@@ -1,0 +1,329 @@
+//! `mercator migrate …`: versioned migrations in Atlas's directory layout.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Subcommand, ValueEnum};
+use mercator_migrate::dir::{MigrationDir, TxMode};
+use mercator_migrate::{
+    ExecOrder, MigrateReport, MigrateStatus, Migrator, MigratorBuilder, VersionedError,
+};
+
+use crate::Failure;
+use crate::output::{print_block, println};
+
+#[derive(Debug, Subcommand)]
+pub enum MigrateCommand {
+    /// Apply pending migration files.
+    Apply(ApplyArgs),
+    /// Show the database's migration state.
+    Status(StatusArgs),
+    /// Recompute atlas.sum from the files.
+    Hash(DirArgs),
+    /// Check the files against atlas.sum (and, with --dev-url, replay them).
+    Validate(ValidateArgs),
+    /// Mark revisions applied (up to VERSION) or not, without running them.
+    Set(SetArgs),
+    /// Create an empty migration file and update atlas.sum.
+    New(NewArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExecOrderArg {
+    Linear,
+    LinearSkip,
+    NonLinear,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TxModeArg {
+    None,
+    File,
+    All,
+}
+
+#[derive(Debug, Args)]
+pub struct DirArgs {
+    /// The migration directory (a path or file://path).
+    #[arg(long, default_value = "file://migrations")]
+    dir: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ConnArgs {
+    #[command(flatten)]
+    dir: DirArgs,
+    /// The database URL.
+    #[arg(short, long)]
+    url: String,
+    /// The schema (MySQL database) holding atlas_schema_revisions.
+    #[arg(long)]
+    revisions_schema: Option<String>,
+    /// What to do with unapplied files older than the last revision.
+    #[arg(long, value_enum, default_value = "linear")]
+    exec_order: ExecOrderArg,
+    /// How long to wait for another migration on the same database (e.g. 10s).
+    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    lock_timeout: Duration,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    conn: ConnArgs,
+    /// Apply at most N files.
+    n: Option<usize>,
+    /// On a database without revisions, mark this version as already applied.
+    #[arg(long)]
+    baseline: Option<String>,
+    /// Apply files up to and including this version.
+    #[arg(long)]
+    to_version: Option<String>,
+    /// Allow a first run on a database that already holds objects.
+    #[arg(long)]
+    allow_dirty: bool,
+    /// Print the statements that would run, change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Transaction mode of the run (a file's `atlas:txmode` wins).
+    #[arg(long, value_enum, default_value = "file")]
+    tx_mode: TxModeArg,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    conn: ConnArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    dir: DirArgs,
+    /// A clean dev database to replay the directory on.
+    #[arg(long)]
+    dev_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    #[command(flatten)]
+    conn: ConnArgs,
+    /// The version to set as current; none removes every revision.
+    version: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    #[command(flatten)]
+    dir: DirArgs,
+    /// The file's name, after the version (`<version>_<name>.sql`).
+    name: Option<String>,
+}
+
+pub async fn run(command: MigrateCommand) -> Result<(), Failure> {
+    let outcome = match command {
+        MigrateCommand::Apply(args) => apply(args).await,
+        MigrateCommand::Status(args) => status(args).await,
+        MigrateCommand::Hash(args) => hash(args),
+        MigrateCommand::Validate(args) => validate(args).await,
+        MigrateCommand::Set(args) => set(args).await,
+        MigrateCommand::New(args) => new(args),
+    };
+    outcome.map_err(|err| match err {
+        VersionedError::Migrate(err) => Failure::Migrate(err),
+        other => {
+            // `main` prints `MigrateError`s; these have their own type.
+            let text = other.to_string();
+            eprintln!("Error: {}", text.lines().collect::<Vec<_>>().join(" "));
+            Failure::Status(1)
+        }
+    })
+}
+
+fn dir_path(dir: &DirArgs) -> PathBuf {
+    PathBuf::from(dir.dir.strip_prefix("file://").unwrap_or(&dir.dir))
+}
+
+fn open_dir(dir: &DirArgs) -> Result<MigrationDir, VersionedError> {
+    Ok(MigrationDir::open(dir_path(dir))?)
+}
+
+fn builder(conn: &ConnArgs) -> Result<MigratorBuilder, VersionedError> {
+    let mut builder = Migrator::builder(open_dir(&conn.dir)?)
+        .lock_timeout(conn.lock_timeout)
+        .exec_order(match conn.exec_order {
+            ExecOrderArg::Linear => ExecOrder::Linear,
+            ExecOrderArg::LinearSkip => ExecOrder::LinearSkip,
+            ExecOrderArg::NonLinear => ExecOrder::NonLinear,
+        });
+    if let Some(schema) = &conn.revisions_schema {
+        builder = builder.revisions_schema(schema);
+    }
+    Ok(builder)
+}
+
+fn json(value: &impl serde::Serialize) -> Result<String, VersionedError> {
+    serde_json::to_string_pretty(value)
+        .map_err(|e| VersionedError::Migrate(mercator_migrate::MigrateError::from(e)))
+}
+
+async fn apply(args: ApplyArgs) -> Result<(), VersionedError> {
+    let mut builder = builder(&args.conn)?
+        .allow_dirty(args.allow_dirty)
+        .dry_run(args.dry_run)
+        .tx_mode(match args.tx_mode {
+            TxModeArg::None => TxMode::None,
+            TxModeArg::File => TxMode::File,
+            TxModeArg::All => TxMode::All,
+        });
+    if let Some(v) = &args.baseline {
+        builder = builder.baseline(v);
+    }
+    if let Some(v) = &args.to_version {
+        builder = builder.to_version(v);
+    }
+    if let Some(n) = args.n {
+        builder = builder.limit(n);
+    }
+    let report = builder.build()?.apply(&args.conn.url).await?;
+    match args.conn.format {
+        Format::Json => print_block(&json(&report)?),
+        Format::Text => print_apply(&report),
+    }
+    Ok(())
+}
+
+fn print_apply(report: &MigrateReport) {
+    if report.dry_run {
+        if report.planned.is_empty() {
+            println("No migration files to execute");
+        }
+        for file in &report.planned {
+            println(&format!("-- {}", file.name));
+            for statement in &file.statements {
+                println(statement);
+            }
+        }
+        return;
+    }
+    if let Some(baseline) = &report.baseline {
+        println(&format!("Baseline version {baseline} recorded"));
+    }
+    if report.applied.is_empty() {
+        println("No migration files to execute");
+        return;
+    }
+    println(&format!(
+        "Migrating to version {} from {} ({} migrations in total):",
+        report.to_version.as_deref().unwrap_or("-"),
+        report.from_version.as_deref().unwrap_or("nothing"),
+        report.applied.len()
+    ));
+    for file in &report.applied {
+        println(&format!(
+            "  -- migrating version {}: {} statement(s){} -- ok ({:?})",
+            file.version,
+            file.statements,
+            if file.resumed_after > 0 {
+                format!(" (resumed after {})", file.resumed_after)
+            } else {
+                String::new()
+            },
+            file.execution_time
+        ));
+    }
+}
+
+async fn status(args: StatusArgs) -> Result<(), VersionedError> {
+    let status = builder(&args.conn)?.build()?.status(&args.conn.url).await?;
+    match args.conn.format {
+        Format::Json => print_block(&json(&status)?),
+        Format::Text => print_status(&status),
+    }
+    Ok(())
+}
+
+fn print_status(status: &MigrateStatus) {
+    println(&format!("Migration Status: {}", status.status));
+    println(&format!(
+        "  -- Current Version: {}",
+        status
+            .current
+            .as_deref()
+            .unwrap_or("No migration applied yet")
+    ));
+    println(&format!(
+        "  -- Next Version:    {}",
+        status
+            .next
+            .as_deref()
+            .unwrap_or("Already at latest version")
+    ));
+    println(&format!("  -- Executed Files:  {}", status.revisions));
+    println(&format!("  -- Pending Files:   {}", status.pending.len()));
+    if let Some(error) = &status.error {
+        println(&format!("Last migration attempt had errors:"));
+        println(&format!("  -- Version: {}", error.version));
+        if let Some(statement) = &error.statement {
+            println(&format!("  -- SQL:     {statement}"));
+        }
+        println(&format!("  -- ERROR:   {}", error.message));
+    }
+}
+
+fn hash(args: DirArgs) -> Result<(), VersionedError> {
+    open_dir(&args)?.write_sum()?;
+    Ok(())
+}
+
+async fn validate(args: ValidateArgs) -> Result<(), VersionedError> {
+    let dir = open_dir(&args.dir)?;
+    dir.validate()?;
+    if let Some(dev_url) = &args.dev_url {
+        let replayed = mercator_migrate::replay(dir, dev_url).await?;
+        println(&format!("Replayed {replayed} file(s) on the dev database."));
+    }
+    println("Migration directory is valid.");
+    Ok(())
+}
+
+async fn set(args: SetArgs) -> Result<(), VersionedError> {
+    let migrator = builder(&args.conn)?.build()?;
+    let report = migrator
+        .set(&args.conn.url, args.version.as_deref())
+        .await?;
+    match args.conn.format {
+        Format::Json => print_block(&json(&report)?),
+        Format::Text => {
+            for v in &report.marked {
+                println(&format!("marked {v} as applied"));
+            }
+            for v in &report.removed {
+                println(&format!("removed revision {v}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn new(args: NewArgs) -> Result<(), VersionedError> {
+    let path = dir_path(&args.dir);
+    std::fs::create_dir_all(&path).map_err(|source| mercator_migrate::dir::DirError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let mut dir = MigrationDir::open(&path)?;
+    let name = dir.create_file(args.name.as_deref().unwrap_or(""), Vec::new())?;
+    println(&path.join(name).display().to_string());
+    Ok(())
+}

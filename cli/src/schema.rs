@@ -1,0 +1,246 @@
+//! `mercator schema …`: inspect, diff, apply.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::time::Duration;
+
+use clap::{Args, Subcommand, ValueEnum};
+use mercator_migrate::{
+    InspectFormat, PlannedMigration, SchemaApply, Source, inspect_source_as, schema_diff,
+};
+
+use crate::Failure;
+use crate::output::{print, print_block, println};
+
+/// What every command says when there is nothing to do.
+const IN_SYNC: &str = "Schemas are synced, no changes to be made.";
+
+#[derive(Debug, Subcommand)]
+pub enum SchemaCommand {
+    /// Print the schema of a database (or of SQL files) as SQL, JSON or a diagram.
+    Inspect(InspectArgs),
+    /// Print the SQL that turns one schema into another.
+    Diff(DiffArgs),
+    /// Bring a database to the desired schema.
+    Apply(ApplyArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum InspectFormatArg {
+    Sql,
+    Json,
+    Mermaid,
+    Dot,
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DiffFormat {
+    Sql,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Database URL (sqlite://app.db, postgres://user@host/db, mysql://root@host/db) or
+    /// file://path of SQL files.
+    #[arg(short, long)]
+    url: String,
+    /// Dev database used to load SQL files (SQL files are read as SQLite without it).
+    #[arg(long)]
+    dev_url: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "sql")]
+    format: InspectFormatArg,
+    /// Schemas to inspect (default: the URL's schema, or all).
+    #[arg(short, long = "schema")]
+    schemas: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Current state: a database URL or file://path.
+    #[arg(long)]
+    from: String,
+    /// Desired state: a database URL or file://path.
+    #[arg(long)]
+    to: String,
+    /// Dev database used to load SQL files (SQL files are read as SQLite without it).
+    #[arg(long)]
+    dev_url: Option<String>,
+    /// Output format: the SQL of the changes, or a JSON report of them.
+    #[arg(long, value_enum, default_value = "sql")]
+    format: DiffFormat,
+    /// Exit with status 2 when the schemas differ (0 when in sync, 1 on errors).
+    #[arg(long)]
+    exit_code: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The database to migrate.
+    #[arg(short, long)]
+    url: String,
+    /// Desired state: file://path (a .sql file or directory) or a database URL.
+    #[arg(long)]
+    to: String,
+    /// Dev database used to load SQL files (optional for SQLite).
+    #[arg(long)]
+    dev_url: Option<String>,
+    /// Print the plan and stop.
+    #[arg(long)]
+    dry_run: bool,
+    /// Apply without asking.
+    #[arg(long)]
+    auto_approve: bool,
+    /// Schemas to manage (default: the URL's schema, or all).
+    #[arg(short, long = "schema")]
+    schemas: Vec<String>,
+    /// How long to wait for another apply on the same database (e.g. 10s, 2m).
+    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    lock_timeout: Duration,
+}
+
+pub async fn run(command: SchemaCommand) -> Result<(), Failure> {
+    match command {
+        SchemaCommand::Inspect(args) => inspect(args).await,
+        SchemaCommand::Diff(args) => diff(args).await,
+        SchemaCommand::Apply(args) => apply(args).await,
+    }
+}
+
+async fn inspect(args: InspectArgs) -> Result<(), Failure> {
+    let format = match args.format {
+        InspectFormatArg::Sql => InspectFormat::Sql,
+        InspectFormatArg::Json => InspectFormat::Json,
+        InspectFormatArg::Mermaid => InspectFormat::Mermaid,
+        InspectFormatArg::Dot => InspectFormat::Dot,
+        InspectFormatArg::Html => InspectFormat::Html,
+    };
+    let source = Source::parse(&args.url)?;
+    let text = inspect_source_as(&source, args.dev_url.as_deref(), &args.schemas, format).await?;
+    print_block(&text);
+    Ok(())
+}
+
+async fn diff(args: DiffArgs) -> Result<(), Failure> {
+    let from = Source::parse(&args.from)?;
+    let to = Source::parse(&args.to)?;
+    let planned = schema_diff(&from, &to, args.dev_url.as_deref()).await?;
+    match args.format {
+        DiffFormat::Sql if planned.plan.is_empty() => println(IN_SYNC),
+        DiffFormat::Sql => print(&planned.plan.to_sql()),
+        DiffFormat::Json => print_block(&diff_json(&planned)?),
+    }
+    if args.exit_code && !planned.is_empty() {
+        return Err(Failure::Status(2));
+    }
+    Ok(())
+}
+
+/// The JSON report of a diff: whether the sides are in sync, their fingerprints, the
+/// changes (the model's serde form) and the SQL.
+fn diff_json(planned: &PlannedMigration) -> Result<String, Failure> {
+    let changes =
+        serde_json::to_value(&planned.changes).map_err(mercator_migrate::MigrateError::from)?;
+    let statements: Vec<serde_json::Value> = planned
+        .plan
+        .statements
+        .iter()
+        .map(|s| serde_json::json!({ "comment": s.comment, "sql": s.sql }))
+        .collect();
+    let report = serde_json::json!({
+        "in_sync": planned.is_empty(),
+        "from": planned.from_fingerprint,
+        "to": planned.to_fingerprint,
+        "changes": changes,
+        "statements": statements,
+    });
+    serde_json::to_string_pretty(&report)
+        .map_err(|e| Failure::Migrate(mercator_migrate::MigrateError::from(e)))
+}
+
+async fn apply(args: ApplyArgs) -> Result<(), Failure> {
+    let mut builder = SchemaApply::builder()
+        .url(&args.url)
+        .to(Source::parse(&args.to)?)
+        .schemas(args.schemas.clone())
+        .lock_timeout(args.lock_timeout);
+    if let Some(dev_url) = &args.dev_url {
+        builder = builder.dev_url(dev_url);
+    }
+    let apply = builder.build().await?;
+    let outcome = plan_and_apply(&apply, &args).await;
+    // The outcome matters more than a failure to close the connections.
+    let closed = apply.close().await;
+    outcome?;
+    closed?;
+    Ok(())
+}
+
+async fn plan_and_apply(apply: &SchemaApply, args: &ApplyArgs) -> Result<(), Failure> {
+    if args.dry_run {
+        let planned = apply.plan().await?;
+        show(&planned);
+        return Ok(());
+    }
+    // Planned and applied under the lock: replicas starting together take turns, and
+    // the later ones find nothing to do.
+    let mut refusal = None;
+    let report = apply
+        .run(|planned| {
+            show(planned);
+            if args.auto_approve {
+                return true;
+            }
+            match confirm() {
+                Ok(true) => true,
+                Ok(false) => {
+                    refusal = Some(Failure::Refused("changes were not applied"));
+                    false
+                }
+                Err(failure) => {
+                    refusal = Some(failure);
+                    false
+                }
+            }
+        })
+        .await?;
+    if let Some(failure) = refusal {
+        return Err(failure);
+    }
+    if report.planned.is_empty() {
+        println(IN_SYNC);
+    }
+    if report.applied {
+        println(&format!(
+            "Applied {} change(s) in {} statement(s).",
+            report.planned.changes.len(),
+            report.planned.plan.statements.len()
+        ));
+    }
+    Ok(())
+}
+
+fn show(planned: &PlannedMigration) {
+    if planned.is_empty() {
+        println(IN_SYNC);
+        return;
+    }
+    println("-- Planned Changes:");
+    print(&planned.plan.to_sql());
+}
+
+/// Asks on the terminal; without one, refuses rather than applying unreviewed changes.
+fn confirm() -> Result<bool, Failure> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(Failure::Refused(
+            "stdin is not a terminal, so the changes cannot be confirmed: review the plan and pass --auto-approve to apply it",
+        ));
+    }
+    print("Apply these changes? [y/N] ");
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES"))
+}

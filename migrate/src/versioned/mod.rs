@@ -1,0 +1,25 @@
+//! Versioned migrations (Atlas's `migrate` commands): a directory of SQL files applied in
+//! order, each recorded in the revisions table `atlas_schema_revisions` with Atlas's
+//! columns and semantics, so a database migrated by Atlas continues with Mercator and the
+//! other way round.
+//!
+//! - [`Migrator`] applies pending files under the lock [`MIGRATE_LOCK`] (per-file
+//!   transactions, `atlas:txmode`, checkpoints, pre-migration checks, resuming a partly
+//!   applied file), reports [`MigrateStatus`] and marks revisions by hand ([`Migrator::set`]).
+//! - The directory itself (files, `atlas.sum`, directives) is `mercator-migrate-dir`,
+//!   re-exported as [`crate::dir`]; [`crate::embed_migrations`] compiles one into a binary.
+
+mod error;
+mod execute;
+mod migrator;
+mod pending;
+mod replay;
+
+pub use error::VersionedError;
+pub use execute::{AppliedFile, OPERATOR_VERSION};
+pub use migrator::{
+    MIGRATE_LOCK, MigrateReport, MigrateStatus, Migrator, MigratorBuilder, PlannedFile,
+    RevisionError, SetReport,
+};
+pub use pending::ExecOrder;
+pub use replay::replay;
