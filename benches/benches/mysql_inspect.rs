@@ -54,9 +54,14 @@ fn table_sql(i: usize) -> String {
     )
 }
 
+/// A fresh bench database (a leftover of a killed run is dropped first); the bench drops
+/// it again when it ends.
 async fn prepare(admin: &MysqlDriver) -> Result<MysqlDriver, String> {
     admin
-        .execute(&[format!("CREATE DATABASE IF NOT EXISTS `{DATABASE}`")])
+        .execute(&[
+            format!("DROP DATABASE IF EXISTS `{DATABASE}`"),
+            format!("CREATE DATABASE `{DATABASE}`"),
+        ])
         .await
         .map_err(|e| e.to_string())?;
     let driver = MysqlDriver::open(&url_for(DATABASE))
@@ -108,14 +113,15 @@ fn bench(c: &mut Criterion) {
         eprintln!("skipping mysql_inspect: no tokio runtime");
         return;
     };
-    let driver = runtime.block_on(async {
+    let prepared = runtime.block_on(async {
         let admin = MysqlDriver::open(&server_url())
             .await
             .map_err(|e| e.to_string())?;
-        prepare(&admin).await
+        let driver = prepare(&admin).await?;
+        Ok::<_, String>((admin, driver))
     });
-    let driver = match driver {
-        Ok(driver) => driver,
+    let (admin, driver) = match prepared {
+        Ok(pair) => pair,
         Err(e) => {
             eprintln!("skipping mysql_inspect: {e}");
             return;
@@ -138,6 +144,12 @@ fn bench(c: &mut Criterion) {
             realm
         })
     });
+    drop(driver);
+    let dropped =
+        runtime.block_on(admin.execute(&[format!("DROP DATABASE IF EXISTS `{DATABASE}`")]));
+    if let Err(e) = dropped {
+        eprintln!("could not drop the bench database {DATABASE}: {e}");
+    }
 }
 
 criterion_group!(benches, bench);

@@ -2,7 +2,7 @@
 //! primary key, 1 foreign key per table). Target: < 1 s. Also times
 //! `pg_dump --schema-only` on the same database for comparison.
 //!
-//! The database `mercator_bench_inspect` is created on first run and kept. The server is
+//! The database `mercator_bench_inspect` is created for the run and dropped after it. The server is
 //! read from `MERCATOR_POSTGRES_URL`; when it is unreachable the benchmark is skipped.
 
 use std::process::{Command, Stdio};
@@ -54,7 +54,9 @@ fn table_sql(i: usize) -> String {
     )
 }
 
-async fn prepare() -> Option<PostgresDriver> {
+/// The admin connection and one to a fresh bench database (a leftover of a killed run is
+/// dropped first); the database is dropped again when the bench ends.
+async fn prepare() -> Option<(PostgresDriver, PostgresDriver)> {
     let admin = match PostgresDriver::open(&admin_url()).await {
         Ok(admin) => admin,
         Err(e) => {
@@ -62,12 +64,6 @@ async fn prepare() -> Option<PostgresDriver> {
             return None;
         }
     };
-    if let Ok(driver) = PostgresDriver::open(&url_for(DATABASE)).await {
-        let realm = driver.inspect(&InspectOptions::default()).await.ok()?;
-        if realm.table_count() == TABLES {
-            return Some(driver);
-        }
-    }
     admin
         .execute(&[
             format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"),
@@ -80,7 +76,7 @@ async fn prepare() -> Option<PostgresDriver> {
         let sql: Vec<String> = chunk.iter().map(|i| table_sql(*i)).collect();
         driver.execute(&[sql.join("\n")]).await.ok()?;
     }
-    Some(driver)
+    Some((admin, driver))
 }
 
 /// Median wall time of `pg_dump --schema-only` over a few runs, if pg_dump is installed.
@@ -118,7 +114,7 @@ fn bench(c: &mut Criterion) {
             return;
         }
     };
-    let Some(driver) = runtime.block_on(prepare()) else {
+    let Some((admin, driver)) = runtime.block_on(prepare()) else {
         return;
     };
     match pg_dump_median() {
@@ -132,6 +128,12 @@ fn bench(c: &mut Criterion) {
             assert_eq!(realm.table_count(), TABLES);
         })
     });
+    drop(driver);
+    let dropped = runtime
+        .block_on(admin.execute(&[format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")]));
+    if let Err(e) = dropped {
+        eprintln!("could not drop the bench database {DATABASE}: {e}");
+    }
 }
 
 criterion_group! {

@@ -26,6 +26,42 @@ pub enum MigrateCommand {
     Set(SetArgs),
     /// Create an empty migration file and update atlas.sum.
     New(NewArgs),
+    /// Write the next migration file: the changes from the directory's schema to --to.
+    Diff(DiffArgs),
+    /// Revert the last N applied files (default 1) or down to --to-version, computed from the
+    /// database's current state.
+    Down(DownArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DownArgs {
+    #[command(flatten)]
+    conn: ConnArgs,
+    /// How many applied files to revert.
+    n: Option<usize>,
+    /// Revert every file above this version.
+    #[arg(long, conflicts_with = "n")]
+    to_version: Option<String>,
+    /// A clean dev database to replay the directory on (optional for SQLite).
+    #[arg(long)]
+    dev_url: Option<String>,
+    /// Show the plan and run the checks, change nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    dir: DirArgs,
+    /// The file's name, after the version (`<version>_<name>.sql`).
+    name: Option<String>,
+    /// The desired state: file://path of SQL files, or a database URL.
+    #[arg(long)]
+    to: String,
+    /// A clean dev database to replay the directory on (optional for SQLite).
+    #[arg(long)]
+    dev_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -138,9 +174,11 @@ pub async fn run(command: MigrateCommand) -> Result<(), Failure> {
         MigrateCommand::Validate(args) => validate(args).await,
         MigrateCommand::Set(args) => set(args).await,
         MigrateCommand::New(args) => new(args),
+        MigrateCommand::Diff(args) => diff(args).await,
+        MigrateCommand::Down(args) => down(args).await,
     };
     outcome.map_err(|err| match err {
-        VersionedError::Migrate(err) => Failure::Migrate(err),
+        VersionedError::Migrate(err) => Failure::Migrate(*err),
         other => {
             // `main` prints `MigrateError`s; these have their own type.
             let text = other.to_string();
@@ -174,7 +212,7 @@ fn builder(conn: &ConnArgs) -> Result<MigratorBuilder, VersionedError> {
 
 fn json(value: &impl serde::Serialize) -> Result<String, VersionedError> {
     serde_json::to_string_pretty(value)
-        .map_err(|e| VersionedError::Migrate(mercator_migrate::MigrateError::from(e)))
+        .map_err(|e| VersionedError::from(mercator_migrate::MigrateError::from(e)))
 }
 
 async fn apply(args: ApplyArgs) -> Result<(), VersionedError> {
@@ -272,7 +310,7 @@ fn print_status(status: &MigrateStatus) {
     println(&format!("  -- Executed Files:  {}", status.revisions));
     println(&format!("  -- Pending Files:   {}", status.pending.len()));
     if let Some(error) = &status.error {
-        println(&format!("Last migration attempt had errors:"));
+        println("Last migration attempt had errors:");
         println(&format!("  -- Version: {}", error.version));
         if let Some(statement) = &error.statement {
             println(&format!("  -- SQL:     {statement}"));
@@ -325,5 +363,56 @@ fn new(args: NewArgs) -> Result<(), VersionedError> {
     let mut dir = MigrationDir::open(&path)?;
     let name = dir.create_file(args.name.as_deref().unwrap_or(""), Vec::new())?;
     println(&path.join(name).display().to_string());
+    Ok(())
+}
+
+async fn diff(args: DiffArgs) -> Result<(), VersionedError> {
+    let mut dir = open_dir(&args.dir)?;
+    let to = mercator_migrate::Source::parse(&args.to)?;
+    let name = args.name.as_deref().unwrap_or("");
+    match mercator_migrate::migrate_diff(&mut dir, name, &to, args.dev_url.as_deref()).await? {
+        Some(file) => println(&dir_path(&args.dir).join(file).display().to_string()),
+        None => println(
+            "The migration directory is synced with the desired state, no changes to be made",
+        ),
+    }
+    Ok(())
+}
+
+async fn down(args: DownArgs) -> Result<(), VersionedError> {
+    let dir = open_dir(&args.conn.dir)?;
+    let migrator = builder(&args.conn)?.build()?;
+    let options = mercator_migrate::DownOptions {
+        target: match args.to_version {
+            Some(v) => mercator_migrate::DownTarget::Version(v),
+            None => mercator_migrate::DownTarget::Steps(args.n.unwrap_or(1)),
+        },
+        dev_url: args.dev_url,
+        dry_run: args.dry_run,
+        lock_timeout: args.conn.lock_timeout,
+        revisions: migrator.revisions_table(),
+    };
+    let report = mercator_migrate::migrate_down(&dir, &args.conn.url, &options).await?;
+    match args.conn.format {
+        Format::Json => print_block(&json(&report)?),
+        Format::Text if report.reverted.is_empty() => println("No migration files to revert"),
+        Format::Text => {
+            println("-- Planned Changes:");
+            for statement in &report.statements {
+                println(&format!("{statement};"));
+            }
+            println(&format!(
+                "{} version(s) {}: {}; now at {}",
+                report.reverted.len(),
+                if report.applied {
+                    "reverted"
+                } else {
+                    "would be reverted"
+                },
+                report.reverted.join(", "),
+                report.target.as_deref().unwrap_or("no version")
+            ));
+        }
+    }
     Ok(())
 }

@@ -344,3 +344,115 @@ async fn inspect_and_apply_on_mariadb() {
         "bound output is unqualified: {text}"
     );
 }
+
+#[test]
+fn two_sqlite_files_diff_without_a_dev_url_and_exit_codes_tell_drift() {
+    let dir = TempDir::new();
+    let a = dir.write("a.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY);\n");
+    let b = dir.write(
+        "b.sql",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT);\n",
+    );
+    let (a, b) = (file_url(&a), file_url(&b));
+    let drift = mercator(&["schema", "diff", "--from", &a, "--to", &b, "--exit-code"]);
+    assert_eq!(drift.status.code(), Some(2), "{}", stderr(&drift));
+    assert!(stdout(&drift).contains("\"name\""), "{}", stdout(&drift));
+    let same = mercator(&["schema", "diff", "--from", &a, "--to", &a, "--exit-code"]);
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    assert_eq!(
+        stdout(&same).trim(),
+        "Schemas are synced, no changes to be made."
+    );
+    let json = mercator(&[
+        "schema", "diff", "--from", &a, "--to", &b, "--format", "json",
+    ]);
+    assert!(json.status.success(), "{}", stderr(&json));
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON report");
+    assert_eq!(report["in_sync"], false);
+    assert!(
+        report["statements"][0]["sql"]
+            .as_str()
+            .is_some_and(|s| s.contains("name"))
+    );
+}
+
+#[test]
+fn inspect_never_creates_a_sqlite_file_and_checks_schemas() {
+    let dir = TempDir::new();
+    let missing = dir.path().join("missing.db");
+    let url = format!("sqlite://{}", missing.display());
+    let out = mercator(&["schema", "inspect", "--url", &url]);
+    let err = assert_one_line_error(&out);
+    assert!(err.contains("does not exist"), "{err}");
+    assert!(!missing.exists(), "inspect created {}", missing.display());
+
+    let db = dir.sqlite_url("app.db");
+    let schema = dir.write("s.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY);\n");
+    let applied = mercator(&[
+        "schema",
+        "apply",
+        "--url",
+        &db,
+        "--to",
+        &file_url(&schema),
+        "--auto-approve",
+    ]);
+    assert!(applied.status.success(), "{}", stderr(&applied));
+    let out = mercator(&["schema", "inspect", "--url", &db, "--schema", "nope"]);
+    let err = assert_one_line_error(&out);
+    assert!(err.contains("\"nope\" does not exist"), "{err}");
+    for format in ["mermaid", "dot", "html"] {
+        let out = mercator(&["schema", "inspect", "--url", &db, "--format", format]);
+        assert!(out.status.success(), "{format}: {}", stderr(&out));
+        assert!(stdout(&out).contains('t'), "{format}");
+    }
+}
+
+#[test]
+fn a_path_without_a_scheme_gets_a_hint() {
+    let out = mercator(&["schema", "inspect", "--url", "app.db"]);
+    let err = assert_one_line_error(&out);
+    assert!(err.contains("sqlite://app.db"), "{err}");
+}
+
+#[test]
+fn apply_into_a_closed_pipe_finishes_without_a_panic() {
+    let dir = TempDir::new();
+    let db = dir.sqlite_url("piped.db");
+    let to = file_url(&quickstart_schema());
+    // `| head -0`: the reader is gone before the first line is written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mercator"))
+        .args([
+            "schema",
+            "apply",
+            "--url",
+            &db,
+            "--to",
+            &to,
+            "--auto-approve",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run mercator");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    // The apply itself went through.
+    let again = mercator(&[
+        "schema",
+        "apply",
+        "--url",
+        &db,
+        "--to",
+        &to,
+        "--auto-approve",
+    ]);
+    assert_eq!(
+        stdout(&again).trim(),
+        "Schemas are synced, no changes to be made."
+    );
+}

@@ -167,11 +167,14 @@ fn kill_mid_apply(url: &str, dir: &str, running: impl Fn() -> bool) {
         .unwrap();
     let started = Instant::now();
     while !running() {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("apply ended ({status}) before it could be killed");
+        }
         assert!(
-            started.elapsed() < Duration::from_secs(30),
+            started.elapsed() < Duration::from_secs(60),
             "apply never started"
         );
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(20));
     }
     std::thread::sleep(Duration::from_millis(300));
     child.kill().unwrap(); // SIGKILL
@@ -192,10 +195,15 @@ fn crash_dir(tmp: &TempDir, sleep: &str) -> String {
     dir
 }
 
-async fn query(url: &str, sql: &str) -> Option<String> {
-    let driver = mercator_migrate::open(url).await.ok()?;
-    let mut session = driver.session().await.ok()?;
-    session.query(sql).await.ok()?.scalar().map(str::to_owned)
+/// The first value `sql` returns on an open driver (a macro: the CLI does not depend on the
+/// driver crate that names the trait).
+macro_rules! query {
+    ($driver:expr, $sql:expr $(,)?) => {
+        async {
+            let mut session = $driver.session().await.ok()?;
+            session.query($sql).await.ok()?.scalar().map(str::to_owned)
+        }
+    };
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -204,16 +212,16 @@ async fn postgres_killed_apply_rolls_back_the_file() {
         return;
     };
     let tmp = TempDir::new();
-    let dir = crash_dir(&tmp, "SELECT pg_sleep(3);");
+    let dir = crash_dir(&tmp, "SELECT pg_sleep(5);");
     let url = db.url.clone();
-    let probe = db.url.clone();
+    let probe = mercator_migrate::open(&db.url).await.unwrap();
     let handle = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         kill_mid_apply(&url, &dir, || {
             handle
-                .block_on(query(
-                    &probe,
-                    "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(3)%'",
+                .block_on(query!(
+                    probe,
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(5)%'",
                 ))
                 .is_some_and(|n| n != "0")
         });
@@ -227,9 +235,10 @@ async fn postgres_killed_apply_rolls_back_the_file() {
     })
     .await
     .unwrap();
+    let check = mercator_migrate::open(&db.url).await.unwrap();
     assert_eq!(
-        query(
-            &db.url,
+        query!(
+            check,
             "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('a','b','c')"
         )
         .await
@@ -244,16 +253,16 @@ async fn mariadb_killed_apply_resumes_after_the_last_statement() {
         return;
     };
     let tmp = TempDir::new();
-    let dir = crash_dir(&tmp, "SELECT SLEEP(3);");
+    let dir = crash_dir(&tmp, "SELECT SLEEP(5);");
     let url = db.url.clone();
-    let probe = db.url.clone();
+    let probe = mercator_migrate::open(&db.url).await.unwrap();
     let handle = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         kill_mid_apply(&url, &dir, || {
             handle
-                .block_on(query(
-                    &probe,
-                    "SELECT count(*) FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP(3)%'",
+                .block_on(query!(
+                    probe,
+                    "SELECT count(*) FROM information_schema.processlist WHERE db = DATABASE() AND info LIKE 'SELECT SLEEP(5)%'",
                 ))
                 .is_some_and(|n| n != "0")
         });
@@ -267,4 +276,77 @@ async fn mariadb_killed_apply_resumes_after_the_last_statement() {
     })
     .await
     .unwrap();
+}
+
+#[test]
+fn diff_writes_a_file_that_apply_runs() {
+    let tmp = TempDir::new();
+    let dir = tmp.path().join("migrations").display().to_string();
+    std::fs::create_dir_all(&dir).unwrap();
+    let schema = tmp.write(
+        "schema.sql",
+        "CREATE TABLE users (id INTEGER PRIMARY KEY);\n",
+    );
+    let to = format!("file://{}", schema.display());
+    let written = ok(&["migrate", "diff", "init", "--dir", &dir, "--to", &to]);
+    let text = std::fs::read_to_string(written.trim()).unwrap();
+    assert!(text.contains("-- Create \"users\" table"), "{text}");
+    let again = ok(&["migrate", "diff", "more", "--dir", &dir, "--to", &to]);
+    assert!(again.contains("synced"), "{again}");
+    let url = tmp.sqlite_url("d.db");
+    ok(&["migrate", "apply", "--dir", &dir, "--url", &url]);
+}
+
+#[test]
+fn down_refuses_rows_then_reverts_and_apply_goes_forward() {
+    let tmp = TempDir::new();
+    let dir_path = tmp.path().join("migrations");
+    std::fs::create_dir_all(&dir_path).unwrap();
+    for (name, text) in [
+        ("1_users.sql", "CREATE TABLE users (id int);\n"),
+        ("2_posts.sql", "CREATE TABLE posts (id int);\n"),
+        (
+            "3_tags.sql",
+            "CREATE TABLE tags (id int);\nINSERT INTO tags VALUES (1);\n",
+        ),
+    ] {
+        std::fs::write(dir_path.join(name), text).unwrap();
+    }
+    let dir = dir_path.display().to_string();
+    ok(&["migrate", "hash", "--dir", &dir]);
+    let url = tmp.sqlite_url("down.db");
+    ok(&["migrate", "apply", "--dir", &dir, "--url", &url]);
+    let err = fails(&[
+        "migrate",
+        "down",
+        "--to-version",
+        "1",
+        "--dir",
+        &dir,
+        "--url",
+        &url,
+    ]);
+    assert!(err.contains("table \"tags\" holds data"), "{err}");
+    let status = ok(&["migrate", "status", "--dir", &dir, "--url", &url]);
+    assert!(status.contains("Current Version: 3"), "{status}");
+    // Without the row the revert goes through, then apply goes forward again.
+    std::fs::write(dir_path.join("3_tags.sql"), "CREATE TABLE tags (id int);\n").unwrap();
+    ok(&["migrate", "hash", "--dir", &dir]);
+    let fresh = tmp.sqlite_url("down2.db");
+    ok(&["migrate", "apply", "--dir", &dir, "--url", &fresh]);
+    let out = ok(&[
+        "migrate",
+        "down",
+        "--to-version",
+        "1",
+        "--dir",
+        &dir,
+        "--url",
+        &fresh,
+    ]);
+    assert!(out.contains("DROP TABLE"), "{out}");
+    let status = ok(&["migrate", "status", "--dir", &dir, "--url", &fresh]);
+    assert!(status.contains("Current Version: 1"), "{status}");
+    assert!(status.contains("Pending Files:   2"), "{status}");
+    ok(&["migrate", "apply", "--dir", &dir, "--url", &fresh]);
 }

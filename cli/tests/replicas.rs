@@ -13,7 +13,14 @@ use std::time::Instant;
 use common::{Server, ServerDb, TempDir};
 
 const PROCESSES: usize = 8;
-const ROUNDS: usize = 20;
+/// Rounds per test (issue 9 asks for 20: a race that goes wrong once in a while must show
+/// up); `MERCATOR_STRESS_ROUNDS` lowers or raises it, e.g. for a quick local run.
+fn rounds() -> usize {
+    std::env::var("MERCATOR_STRESS_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20)
+}
 const IN_SYNC: &str = "Schemas are synced, no changes to be made.";
 
 const SQLITE_SCHEMA: &str = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE);\n\
@@ -127,7 +134,7 @@ async fn server_rounds(server: Server, schema: &str, shared_dev: bool) {
     } else {
         None
     };
-    for round in 0..ROUNDS {
+    for round in 0..rounds() {
         let Some(target) = ServerDb::create(server).await else {
             return;
         };
@@ -160,8 +167,9 @@ async fn server_rounds(server: Server, schema: &str, shared_dev: bool) {
         }
     }
     eprintln!(
-        "{server:?}, {} dev URL: {ROUNDS} rounds of {PROCESSES} processes in {:.1?}",
+        "{server:?}, {} dev URL: {} rounds of {PROCESSES} processes in {:.1?}",
         if shared_dev { "shared" } else { "separate" },
+        rounds(),
         started.elapsed()
     );
 }
@@ -171,14 +179,15 @@ fn sqlite_replicas_apply_once() {
     let dir = TempDir::new();
     let schema = dir.write("schema.sql", SQLITE_SCHEMA);
     let started = Instant::now();
-    for round in 0..ROUNDS {
+    for round in 0..rounds() {
         let url = dir.sqlite_url(&format!("round{round}.db"));
         let outputs = race(&url, &schema, &vec![None; PROCESSES]);
         assert_applied_once(round, &outputs);
         assert_synced(&url, &schema, None);
     }
     eprintln!(
-        "SQLite: {ROUNDS} rounds of {PROCESSES} processes in {:.1?}",
+        "SQLite: {} rounds of {PROCESSES} processes in {:.1?}",
+        rounds(),
         started.elapsed()
     );
 }

@@ -196,6 +196,7 @@ fn is_migration_name(name: &str) -> bool {
 
 /// A directory that cannot be read or written.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum DirError {
     /// An I/O error on `path`.
     #[error("{}: {source}", path.display())]

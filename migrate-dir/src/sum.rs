@@ -195,6 +195,7 @@ impl fmt::Display for Reason {
 
 /// `atlas.sum` is missing, malformed or does not match the directory.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SumError {
     /// Migration files exist but there is no `atlas.sum`.
     #[error(

@@ -245,6 +245,24 @@ impl SchemaApply {
 
     async fn desired(&self) -> Result<Realm, MigrateError> {
         let realm = realm_of(&self.to, self.dev.as_ref(), &self.inspect_options()).await?;
+        self.shape_desired(realm)
+    }
+
+    /// The desired state if it can be read without the apply lock: from a database, or
+    /// loaded in a space of this run's own. `None` when loading needs the shared dev
+    /// database, which only one run may use at a time.
+    async fn desired_unlocked(&self) -> Result<Option<Realm>, MigrateError> {
+        let realm = match (&self.to, &self.dev) {
+            (Source::Database(_), _) => {
+                Some(realm_of(&self.to, None, &self.inspect_options()).await?)
+            }
+            (sql, Some(dev)) => dev.load_isolated(sql).await?,
+            (_, None) => return Err(MigrateError::Missing("a dev database URL (--dev-url)")),
+        };
+        realm.map(|r| self.shape_desired(r)).transpose()
+    }
+
+    fn shape_desired(&self, realm: Realm) -> Result<Realm, MigrateError> {
         let mut realm = select(realm, &self.schemas);
         for schema in &mut realm.schemas {
             schema
@@ -275,8 +293,10 @@ impl SchemaApply {
         let from_fingerprint = fingerprint(&current)?;
         let to_fingerprint = fingerprint(&desired)?;
         let dialect = self.target.dialect();
-        let mut from = current.clone();
-        let changes = dialect.diff_in_place(&mut from, &mut desired, &self.diff_options);
+        // An inspected realm is already in the dialect's canonical form, so normalizing it
+        // in place changes nothing the fingerprint above describes.
+        let mut current = current;
+        let changes = dialect.diff_in_place(&mut current, &mut desired, &self.diff_options);
         let plan = dialect.plan(
             &changes,
             &PlanOptions {
@@ -324,8 +344,15 @@ impl SchemaApply {
         &self,
         approve: impl FnOnce(&PlannedMigration) -> bool + Send,
     ) -> Result<ApplyReport, MigrateError> {
+        // The desired state does not depend on the target: where it can be loaded in a space
+        // of this run's own, replicas load at the same time and only take turns to plan and
+        // apply.
+        let early = self.desired_unlocked().await?;
         self.locked(async {
-            let planned = self.plan().await?;
+            let planned = match early {
+                Some(desired) => self.plan_between(self.current().await?, desired)?,
+                None => self.plan().await?,
+            };
             if planned.is_empty() {
                 return Ok(ApplyReport {
                     planned,

@@ -19,7 +19,7 @@ pub(crate) enum Dev {
     /// A private scratch database for each load (SQLite in memory), simply discarded
     /// afterwards: nothing to clean, and concurrent loads never meet.
     Scratch {
-        open: fn() -> Result<Box<dyn Driver>, DriverError>,
+        open: mercator_driver::ScratchOpener,
         kind: DialectKind,
         bound: Option<String>,
     },
@@ -61,6 +61,20 @@ impl Dev {
 
     /// Loads a SQL source: its statements in import order, executed and inspected.
     pub(crate) async fn load(&self, source: &Source) -> Result<Realm, MigrateError> {
+        match self.load_isolated(source).await? {
+            Some(realm) => Ok(realm),
+            None => self.load_shared(source).await,
+        }
+    }
+
+    /// Loads a SQL source in a space of this run's own (a scratch database, or the
+    /// in-memory scratch database), which concurrent runs never share; `None` when the dev
+    /// server cannot make one, so the load must use the shared dev database
+    /// ([`Dev::load_shared`]), one run at a time.
+    pub(crate) async fn load_isolated(
+        &self,
+        source: &Source,
+    ) -> Result<Option<Realm>, MigrateError> {
         let project = import(source, self.kind())?;
         let statements: Vec<String> = project.statements.iter().map(|s| s.sql.clone()).collect();
         match self {
@@ -73,26 +87,35 @@ impl Dev {
                     let realm = outcome?;
                     dropped?;
                     match dev.bound_schema() {
-                        Some(bound) => bind(realm, bound),
-                        None => Ok(realm),
+                        Some(bound) => bind(realm, bound).map(Some),
+                        None => Ok(Some(realm)),
                     }
                 }
-                None => {
-                    // The credentials cannot create a space: the dev database itself is the
-                    // scratch space, so it must be clean, and is emptied after.
-                    dev.check_clean().await?;
-                    let outcome = run_and_inspect(dev.as_ref(), &project, &statements).await;
-                    let reset = dev.reset().await;
-                    let realm = outcome?;
-                    reset?;
-                    Ok(realm)
-                }
+                None => Ok(None),
             },
             Dev::Scratch { open, .. } => {
                 let dev = open()?;
-                run_and_inspect(dev.as_ref(), &project, &statements).await
+                run_and_inspect(dev.as_ref(), &project, &statements)
+                    .await
+                    .map(Some)
             }
         }
+    }
+
+    /// Loads on the dev database itself, for dev servers where no scratch space can be
+    /// made: it must be clean, and is emptied after.
+    pub(crate) async fn load_shared(&self, source: &Source) -> Result<Realm, MigrateError> {
+        let Dev::Url(dev) = self else {
+            return Err(MigrateError::Missing("a dev database URL (--dev-url)"));
+        };
+        let project = import(source, self.kind())?;
+        let statements: Vec<String> = project.statements.iter().map(|s| s.sql.clone()).collect();
+        dev.check_clean().await?;
+        let outcome = run_and_inspect(dev.as_ref(), &project, &statements).await;
+        let reset = dev.reset().await;
+        let realm = outcome?;
+        reset?;
+        Ok(realm)
     }
 
     /// Closes the dev database's connection.
@@ -104,17 +127,7 @@ impl Dev {
     }
 }
 
-/// The `sqlimport` dialect of a database family.
-pub(crate) fn import_dialect(kind: DialectKind) -> sqlimport::Dialect {
-    match kind {
-        DialectKind::Postgres => sqlimport::Dialect::Postgres,
-        DialectKind::Mysql => sqlimport::Dialect::Mysql,
-        _ => sqlimport::Dialect::Sqlite,
-    }
-}
-
-fn import(source: &Source, kind: DialectKind) -> Result<sqlimport::Project, MigrateError> {
-    let dialect = import_dialect(kind);
+fn import(source: &Source, dialect: DialectKind) -> Result<sqlimport::Project, MigrateError> {
     match source {
         Source::Files(path) => Ok(sqlimport::load(path, dialect)?),
         Source::Sql { name, sql } => Ok(sqlimport::load_str(sql, name, dialect)?),
@@ -134,17 +147,24 @@ async fn load_in_scratch(
 ) -> Result<Realm, MigrateError> {
     let before = dev.schemas_outside().await?;
     let outcome = run_and_inspect(scratch.driver.as_ref(), project, statements).await;
+    // Only a schema a statement names can have been created by this load; others appeared
+    // meanwhile, made by other clients, and are not this run's to drop.
     let created: Vec<String> = dev
         .schemas_outside()
         .await?
         .into_iter()
-        .filter(|s| !before.contains(s))
+        .filter(|s| !before.contains(s) && mentioned(statements, s))
         .collect();
     if created.is_empty() {
         return outcome;
     }
     dev.drop_schemas_outside(&created).await?;
     Err(MigrateError::OutsideDev { schemas: created })
+}
+
+fn mentioned(statements: &[String], schema: &str) -> bool {
+    let name = schema.to_lowercase();
+    statements.iter().any(|s| s.to_lowercase().contains(&name))
 }
 
 async fn run_and_inspect(

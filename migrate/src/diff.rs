@@ -163,8 +163,7 @@ async fn diff_opened(
     }
     let from_fingerprint = fingerprint(&current)?;
     let to_fingerprint = fingerprint(&desired)?;
-    let mut normalized = current.clone();
-    let changes = dialect.diff_in_place(&mut normalized, &mut desired, &DiffOptions::default());
+    let changes = dialect.diff_in_place(&mut current, &mut desired, &DiffOptions::default());
     let plan = dialect.plan(
         &changes,
         &PlanOptions {
@@ -172,7 +171,6 @@ async fn diff_opened(
             ..PlanOptions::default()
         },
     )?;
-    current = normalized;
     Ok(PlannedMigration {
         changes,
         plan,

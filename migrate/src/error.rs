@@ -137,7 +137,8 @@ fn driver_line(err: &DriverError) -> String {
             applied,
             ..
         } => {
-            let statement = first_line(sql);
+            // A statement can be a whole file on one line: quote a bounded excerpt.
+            let statement = sqlimport::excerpt(first_line(sql), 80);
             let message = first_line(message);
             if applied.is_empty() {
                 format!("executing {statement:?} failed: {message}")

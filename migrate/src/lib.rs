@@ -74,6 +74,7 @@ pub use open::{
 pub use schema_model::DialectKind;
 pub use source::Source;
 pub use versioned::{
-    AppliedFile, ExecOrder, MIGRATE_LOCK, MigrateReport, MigrateStatus, Migrator, MigratorBuilder,
-    OPERATOR_VERSION, PlannedFile, RevisionError, SetReport, VersionedError, replay,
+    AppliedFile, DownOptions, DownReport, DownTarget, ExecOrder, MIGRATE_LOCK, MigrateReport,
+    MigrateStatus, Migrator, MigratorBuilder, OPERATOR_VERSION, PlannedFile, RevisionError,
+    SetReport, VersionedError, migrate_diff, migrate_down, replay,
 };

@@ -9,6 +9,9 @@ use schema_model::DialectKind;
 use crate::MigrateError;
 
 /// The drivers built into this crate, selected by cargo features.
+// One `push` per driver, each behind its feature: a `vec![]` literal cannot hold the
+// `#[cfg]`s.
+#[allow(clippy::vec_init_then_push)]
 fn built_in() -> Vec<&'static DriverFactory> {
     #[allow(unused_mut)]
     let mut drivers: Vec<&'static DriverFactory> = Vec::new();
@@ -154,9 +157,7 @@ pub async fn open_with(url: &str, options: OpenOptions) -> Result<Box<dyn Driver
 }
 
 /// A private scratch database of `kind` needing no server, if its driver offers one.
-pub(crate) fn scratch_of(
-    kind: DialectKind,
-) -> Option<fn() -> Result<Box<dyn Driver>, mercator_driver::DriverError>> {
+pub(crate) fn scratch_of(kind: DialectKind) -> Option<mercator_driver::ScratchOpener> {
     drivers()
         .into_iter()
         .find(|d| d.kind == kind)

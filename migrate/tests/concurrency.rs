@@ -17,8 +17,14 @@ use tokio::sync::Barrier;
 
 /// Processes (here: tasks) starting together, as replicas of a deployment would.
 const TASKS: usize = 8;
-/// Rounds per test: a race that goes wrong once in a while must show up here.
-const ROUNDS: usize = 20;
+/// Rounds per test (issue 9 asks for 20: a race that goes wrong once in a while must show
+/// up); `MERCATOR_STRESS_ROUNDS` lowers or raises it, e.g. for a quick local run.
+fn rounds() -> usize {
+    std::env::var("MERCATOR_STRESS_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20)
+}
 /// Long enough for seven others to finish first on a slow CI machine.
 const LOCK_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -144,7 +150,7 @@ async fn server_rounds(server: Server, schema: &str, shared_dev: bool) {
     } else {
         None
     };
-    for round in 0..ROUNDS {
+    for round in 0..rounds() {
         let Some(target) = ServerDb::create(server).await else {
             return;
         };
@@ -178,8 +184,9 @@ async fn server_rounds(server: Server, schema: &str, shared_dev: bool) {
         }
     }
     eprintln!(
-        "{server:?}, {} dev URL: {ROUNDS} rounds of {TASKS} tasks in {:.1?}",
+        "{server:?}, {} dev URL: {} rounds of {TASKS} tasks in {:.1?}",
         if shared_dev { "shared" } else { "separate" },
+        rounds(),
         started.elapsed()
     );
 }
@@ -189,14 +196,15 @@ async fn sqlite_tasks_apply_once() {
     let dir = TempDir::new();
     let source = Source::file(dir.write("schema.sql", SQLITE_SCHEMA));
     let started = Instant::now();
-    for round in 0..ROUNDS {
+    for round in 0..rounds() {
         let url = dir.sqlite_url(&format!("round{round}.db"));
         let outcomes = race(&url, vec![None; TASKS], &source).await;
         assert_applied_once(round, &outcomes);
         assert_synced(&url, None, &source).await;
     }
     eprintln!(
-        "SQLite: {ROUNDS} rounds of {TASKS} tasks in {:.1?}",
+        "SQLite: {} rounds of {TASKS} tasks in {:.1?}",
+        rounds(),
         started.elapsed()
     );
 }

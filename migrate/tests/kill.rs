@@ -17,7 +17,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use common::{Server, ServerDb, TempDir, unique_name};
-use mercator_driver::{Driver, SCRATCH_PREFIX, scratch_tag};
+use mercator_driver::{SCRATCH_PREFIX, scratch_tag};
 use mercator_migrate::{MigrateError, SchemaApply, Source};
 
 /// Set in a child's environment: `<mode>\n<url>\n<dev url or empty>\n<schema file>`.
@@ -124,6 +124,55 @@ impl ChildRun {
 impl Drop for ChildRun {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// Drops, when dropped, every scratch space of a dev database: a test that fails before
+/// the next run reclaimed a killed run's space must not leave it on the server.
+struct ScratchGuard {
+    server: Server,
+    dev: String,
+}
+
+impl Drop for ScratchGuard {
+    fn drop(&mut self) {
+        let (server, dev) = (self.server, self.dev.clone());
+        let cleanup = std::thread::spawn(move || {
+            if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                runtime.block_on(async {
+                    let Ok(driver) = mercator_migrate::open(&server.url()).await else {
+                        return;
+                    };
+                    let pattern =
+                        format!("{SCRATCH_PREFIX}{}_%", scratch_tag(&dev)).replace('_', "\\_");
+                    let list = match server {
+                        Server::Postgres => format!(
+                            "SELECT datname FROM pg_database WHERE datname LIKE '{pattern}'"
+                        ),
+                        Server::Mysql => format!(
+                            "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE '{pattern}'"
+                        ),
+                    };
+                    if let Ok(mut session) = driver.session().await {
+                        let names = session.query(&list).await.map(|r| r.rows).unwrap_or_default();
+                        for name in names.into_iter().filter_map(|r| r.into_iter().next().flatten()) {
+                            let drop = match server {
+                                Server::Postgres => {
+                                    format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")
+                                }
+                                Server::Mysql => format!("DROP DATABASE IF EXISTS `{name}`"),
+                            };
+                            let _ = session.execute(&drop).await;
+                        }
+                    }
+                    let _ = driver.close().await;
+                });
+            }
+        });
+        let _ = cleanup.join();
     }
 }
 
@@ -245,6 +294,10 @@ async fn killed_during_dev_load(server: Server) {
     let Some((target, dev)) = ServerDb::pair(server).await else {
         return;
     };
+    let _spaces = ScratchGuard {
+        server,
+        dev: dev.name.clone(),
+    };
     let dir = TempDir::new();
     let schema = dir.write(
         "schema.sql",
@@ -267,6 +320,10 @@ async fn killed_during_dev_load(server: Server) {
 async fn killed_during_apply(server: Server) {
     let Some((target, dev)) = ServerDb::pair(server).await else {
         return;
+    };
+    let _spaces = ScratchGuard {
+        server,
+        dev: dev.name.clone(),
     };
     let dir = TempDir::new();
     let tables = 600;
@@ -299,6 +356,10 @@ async fn killed_during_apply(server: Server) {
 async fn terminated_dev_connection(server: Server) {
     let Some((target, dev)) = ServerDb::pair(server).await else {
         return;
+    };
+    let _spaces = ScratchGuard {
+        server,
+        dev: dev.name.clone(),
     };
     let schema = format!("{SMALL_SCHEMA}{}", sleep_sql(server, 3));
     let source = Source::sql("schema.sql", schema);
@@ -616,4 +677,46 @@ async fn postgres_dev_user_without_createdb_loads_two_thousand_tables() {
         "the dev database was not reset"
     );
     drop(target);
+}
+
+/// A database someone else creates on the MySQL server while a run loads its desired
+/// state is not the run's doing: the run must neither fail for it nor drop it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mysql_database_created_by_another_client_during_a_load_is_left_alone() {
+    let Some((target, dev)) = ServerDb::pair(Server::Mysql).await else {
+        return;
+    };
+    let bystander = unique_name("mercator_bystander");
+    let _guard = DropGuard {
+        url: Server::Mysql.url(),
+        sql: format!("DROP DATABASE IF EXISTS `{bystander}`"),
+    };
+    let source = Source::sql(
+        "schema.sql",
+        format!("{SMALL_SCHEMA}{}", sleep_sql(Server::Mysql, 2)),
+    );
+    let run = tokio::spawn({
+        let (url, dev_url, source) = (target.url.clone(), dev.url.clone(), source.clone());
+        async move { apply_once(&url, Some(&dev_url), &source).await }
+    });
+    wait_for_scratch(Server::Mysql, &dev.name).await;
+    execute(
+        &Server::Mysql.url(),
+        &format!("CREATE DATABASE `{bystander}`"),
+    )
+    .await;
+    let outcome = run.await.expect("the run's task");
+    let found = column(
+        &Server::Mysql.url(),
+        &format!(
+            "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{bystander}'"
+        ),
+    )
+    .await;
+    assert_eq!(
+        found,
+        [bystander.as_str()],
+        "the run dropped {bystander} (run: {outcome:?})"
+    );
+    assert!(matches!(outcome, Ok(true)), "{outcome:?}");
 }

@@ -149,7 +149,7 @@ async fn conformance_import_seed() {
         eprintln!("skipping: {} not found", main.display());
         return;
     }
-    let project = sqlimport::load(&main, sqlimport::Dialect::Postgres).unwrap();
+    let project = sqlimport::load(&main, sqlimport::DialectKind::Postgres).unwrap();
     let common_loads = project
         .statements
         .iter()
@@ -231,4 +231,30 @@ async fn drift_is_refused_and_lock_is_released() {
         replanned.plan.to_sql()
     );
     assert!(after.is_empty(), "{}", after.plan.to_sql());
+}
+
+#[tokio::test]
+async fn inspecting_a_whole_database_prints_sql_a_fresh_database_loads() {
+    let Some((source, copy)) = ServerDb::pair(Server::Postgres).await else {
+        return;
+    };
+    source
+        .exec("CREATE SCHEMA app; CREATE TABLE app.t (id int PRIMARY KEY); CREATE TABLE public.u (id int)")
+        .await;
+    let sql = mercator_migrate::inspect_as(&source.url, &[], mercator_migrate::InspectFormat::Sql)
+        .await
+        .expect("inspect");
+    assert!(!sql.contains("CREATE SCHEMA \"public\""), "{sql}");
+    assert!(sql.contains("CREATE SCHEMA \"app\""), "{sql}");
+    copy.exec(&sql).await;
+    let original = mercator_migrate::inspect(&source.url, &[])
+        .await
+        .expect("inspect");
+    let loaded = mercator_migrate::inspect(&copy.url, &[])
+        .await
+        .expect("inspect");
+    assert_eq!(
+        schema_model::fingerprint(&original).expect("fingerprint"),
+        schema_model::fingerprint(&loaded).expect("fingerprint")
+    );
 }

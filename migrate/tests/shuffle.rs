@@ -51,14 +51,14 @@ async fn build(driver: &dyn Driver, statements: &[String]) -> Result<Realm, Stri
     realm
 }
 
-fn loaded(path: &Path, dialect: sqlimport::Dialect) -> Result<Vec<String>, String> {
+fn loaded(path: &Path, dialect: sqlimport::DialectKind) -> Result<Vec<String>, String> {
     let project = sqlimport::load(path, dialect).map_err(|e| e.to_string())?;
     Ok(project.statements.into_iter().map(|s| s.sql).collect())
 }
 
 async fn check_corpus(
     driver: &dyn Driver,
-    dialect: sqlimport::Dialect,
+    dialect: sqlimport::DialectKind,
     file: &Path,
     seeds: u64,
 ) -> Vec<String> {
@@ -159,7 +159,7 @@ fn first_difference(expected: &Realm, found: &Realm) -> String {
 async fn check_dialect(
     driver: &dyn Driver,
     name: &str,
-    dialect: sqlimport::Dialect,
+    dialect: sqlimport::DialectKind,
     seeds: u64,
 ) -> Vec<String> {
     let files = corpus_files(name);
@@ -181,14 +181,14 @@ async fn shuffled_sqlite_projects_build_the_same_schema() {
     let failures = check_dialect(
         driver.as_ref(),
         "sqlite",
-        sqlimport::Dialect::Sqlite,
+        sqlimport::DialectKind::Sqlite,
         SQLITE_SEEDS,
     )
     .await;
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-async fn check_server(server: Server, name: &str, dialect: sqlimport::Dialect) {
+async fn check_server(server: Server, name: &str, dialect: sqlimport::DialectKind) {
     let Some(dev) = ServerDb::create(server).await else {
         return;
     };
@@ -206,10 +206,15 @@ async fn check_server(server: Server, name: &str, dialect: sqlimport::Dialect) {
 
 #[tokio::test]
 async fn shuffled_postgres_projects_build_the_same_schema() {
-    check_server(Server::Postgres, "postgres", sqlimport::Dialect::Postgres).await;
+    check_server(
+        Server::Postgres,
+        "postgres",
+        sqlimport::DialectKind::Postgres,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn shuffled_mysql_projects_build_the_same_schema() {
-    check_server(Server::Mysql, "mysql", sqlimport::Dialect::Mysql).await;
+    check_server(Server::Mysql, "mysql", sqlimport::DialectKind::Mysql).await;
 }

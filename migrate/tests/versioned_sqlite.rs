@@ -353,3 +353,36 @@ async fn third_file_needs_foreign_keys_off_outside_a_transaction() {
     assert_eq!(report.applied.len(), 3);
     assert_eq!(tables(&url).await, ["friendships", "users"]);
 }
+
+#[tokio::test]
+async fn diff_writes_the_next_file_then_nothing_when_in_sync() {
+    let tmp = TempDir::new();
+    let path = tmp.path().join("migrations");
+    std::fs::create_dir_all(&path).unwrap();
+    let schema = tmp.write(
+        "schema.sql",
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n",
+    );
+    let to = mercator_migrate::Source::file(&schema);
+    let mut dir = MigrationDir::open(&path).unwrap();
+    let first = mercator_migrate::migrate_diff(&mut dir, "init", &to, None)
+        .await
+        .unwrap()
+        .expect("a file");
+    let text = std::fs::read_to_string(path.join(&first)).unwrap();
+    assert!(
+        text.starts_with("-- Create \"users\" table\nCREATE TABLE"),
+        "{text}"
+    );
+    MigrationDir::open(&path).unwrap().validate().unwrap();
+
+    let mut dir = MigrationDir::open(&path).unwrap();
+    let again = mercator_migrate::migrate_diff(&mut dir, "again", &to, None)
+        .await
+        .unwrap();
+    assert_eq!(again, None, "in sync: nothing written");
+
+    let url = tmp.sqlite_url("diffed.db");
+    migrator(&path).apply(&url).await.unwrap();
+    assert_eq!(tables(&url).await, ["users"]);
+}

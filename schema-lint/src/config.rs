@@ -181,6 +181,7 @@ pub fn may_apply_without_review(report: &Report, policy: ReviewPolicy) -> bool {
 
 /// Why a configuration cannot be used.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// A naming pattern is not a valid regular expression.
     #[error("lint.naming.{kind}: invalid pattern {pattern:?}")]

@@ -21,7 +21,7 @@ use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use rand::rngs::StdRng;
 use rand::{Rng as _, SeedableRng};
-use sqlimport::{Dialect, Statement, load, order, scatter::scatter};
+use sqlimport::{DialectKind, Statement, load, order, scatter::scatter};
 
 const STATEMENTS: usize = 10_000;
 const FILES: usize = 500;
@@ -144,7 +144,7 @@ fn scattered(dir: &Path) -> Vec<Statement> {
         })
         .collect();
     let root = scatter(&statements, 2024, FILES, dir).expect("writes the project");
-    let loaded = load(&root, Dialect::Postgres).expect("loads the project");
+    let loaded = load(&root, DialectKind::Postgres).expect("loads the project");
     assert_eq!(loaded.files.len(), FILES);
     // Foreign-key cycles add an ALTER TABLE each.
     assert!(loaded.statements.len() > STATEMENTS);
@@ -246,7 +246,7 @@ fn dump_group<M: Measurement + 'static>(c: &mut Criterion<M>) {
         .unwrap_or("time");
     for rows in [40_000, 175_000] {
         let sql = dump(rows);
-        let statements = sqlimport::split(&sql, Path::new("dump.sql"), Dialect::Postgres)
+        let statements = sqlimport::split(&sql, Path::new("dump.sql"), DialectKind::Postgres)
             .expect("splits the dump");
         assert_eq!(statements.len(), rows + 3);
         let megabytes = sql.len() as f64 / 1e6;
@@ -254,7 +254,7 @@ fn dump_group<M: Measurement + 'static>(c: &mut Criterion<M>) {
         c.bench_function(&name, |b| {
             b.iter_batched(
                 || statements.clone(),
-                |s| order(s, Dialect::Postgres).expect("orders"),
+                |s| order(s, DialectKind::Postgres).expect("orders"),
                 BatchSize::LargeInput,
             )
         });
@@ -271,12 +271,12 @@ fn bench(c: &mut Criterion) {
     c.bench_function("order 10k statements from 500 files", |b| {
         b.iter_batched(
             || statements.clone(),
-            |s| order(s, Dialect::Postgres).expect("orders"),
+            |s| order(s, DialectKind::Postgres).expect("orders"),
             BatchSize::LargeInput,
         )
     });
     c.bench_function("load + order 10k statements from 500 files", |b| {
-        b.iter(|| load(&root, Dialect::Postgres).expect("loads"))
+        b.iter(|| load(&root, DialectKind::Postgres).expect("loads"))
     });
     if std::env::var_os("SQLIMPORT_BENCH_KEEP").is_none() {
         let _ = std::fs::remove_dir_all(&dir);
@@ -285,12 +285,12 @@ fn bench(c: &mut Criterion) {
 
 /// The statements of the scattered project in load order, before ordering.
 fn load_unordered(root: &Path) -> Vec<Statement> {
-    let project = load(root, Dialect::Postgres).expect("loads");
+    let project = load(root, DialectKind::Postgres).expect("loads");
     let mut out = Vec::new();
     for file in &project.files {
         let path = project.root.join(file);
         let text = std::fs::read_to_string(&path).expect("reads");
-        out.extend(sqlimport::split(&text, file, Dialect::Postgres).expect("splits"));
+        out.extend(sqlimport::split(&text, file, DialectKind::Postgres).expect("splits"));
     }
     out
 }

@@ -17,19 +17,19 @@ use sqlparser::ast::{
 use sqlparser::dialect::{MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
 
-use crate::Dialect;
+use crate::DialectKind;
 use crate::names::{Name, Ns, NsSet, Ref, fold};
 
 /// Whether `sqlparser` can parse `sql` as exactly one statement.
-pub(crate) fn parses(sql: &str, dialect: Dialect) -> bool {
+pub(crate) fn parses(sql: &str, dialect: DialectKind) -> bool {
     parse(sql, dialect).is_some()
 }
 
-fn parse(sql: &str, dialect: Dialect) -> Option<Statement> {
+fn parse(sql: &str, dialect: DialectKind) -> Option<Statement> {
     let parsed = match dialect {
-        Dialect::Postgres => Parser::parse_sql(&PostgreSqlDialect {}, sql),
-        Dialect::Mysql => Parser::parse_sql(&MySqlDialect {}, sql),
-        Dialect::Sqlite => Parser::parse_sql(&SQLiteDialect {}, sql),
+        DialectKind::Postgres => Parser::parse_sql(&PostgreSqlDialect {}, sql),
+        DialectKind::Mysql => Parser::parse_sql(&MySqlDialect {}, sql),
+        DialectKind::Sqlite => Parser::parse_sql(&SQLiteDialect {}, sql),
     };
     let mut statements = parsed.ok()?;
     if statements.len() != 1 {
@@ -39,7 +39,7 @@ fn parse(sql: &str, dialect: Dialect) -> Option<Statement> {
 }
 
 /// The references of `sql` according to its syntax tree, or `None` if it does not parse.
-pub(crate) fn references(sql: &str, dialect: Dialect) -> Option<Vec<Ref>> {
+pub(crate) fn references(sql: &str, dialect: DialectKind) -> Option<Vec<Ref>> {
     let statement = parse(sql, dialect)?;
     let mut collector = Collector {
         dialect,
@@ -83,7 +83,7 @@ fn declared_types(statement: &Statement) -> Vec<&DataType> {
 }
 
 struct Collector {
-    dialect: Dialect,
+    dialect: DialectKind,
     refs: Vec<Ref>,
     ctes: HashSet<String>,
 }
@@ -165,7 +165,7 @@ mod tests {
     use super::*;
 
     fn names(sql: &str) -> Vec<String> {
-        let mut out: Vec<String> = references(sql, Dialect::Postgres)
+        let mut out: Vec<String> = references(sql, DialectKind::Postgres)
             .expect("parses")
             .into_iter()
             .filter(|r| r.ns != NsSet::of(Ns::Schema))

@@ -1,7 +1,7 @@
 //! Statements that change, drop, describe or grant on existing objects: `ALTER`, `DROP`,
 //! `COMMENT ON`, `GRANT` and `REVOKE`.
 
-use crate::Dialect;
+use crate::DialectKind;
 use crate::facts::{Cursor, Facts, Shape};
 use crate::heads::owned_by;
 use crate::lexer::Kind;
@@ -46,12 +46,12 @@ const ALTER_KINDS: &[&str] = &[
 ];
 
 /// The namespace of objects of `kind` (an `ALTER`/`DROP`/`COMMENT` object keyword).
-fn namespace(kind: &str, dialect: Dialect) -> Option<Ns> {
+fn namespace(kind: &str, dialect: DialectKind) -> Option<Ns> {
     Some(match kind {
         "TABLE" | "VIEW" | "INDEX" | "SEQUENCE" | "TYPE" | "DOMAIN" | "COLLATION" => Ns::Relation,
         "FUNCTION" | "PROCEDURE" | "AGGREGATE" | "ROUTINE" => Ns::Routine,
         "SCHEMA" => Ns::Schema,
-        "DATABASE" if dialect == Dialect::Mysql => Ns::Schema,
+        "DATABASE" if dialect == DialectKind::Mysql => Ns::Schema,
         "EXTENSION" => Ns::Extension,
         "TRIGGER" => Ns::Trigger,
         "ROLE" | "USER" | "GROUP" => Ns::Role,

@@ -180,14 +180,14 @@ impl Defs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Dialect;
+    use crate::DialectKind;
     use crate::facts::analyze;
     use crate::names::Name;
 
     fn defs(sqls: &[&str]) -> (Vec<Facts>, Defs) {
         let facts: Vec<Facts> = sqls
             .iter()
-            .map(|s| analyze(s, Dialect::Postgres, None).expect("analyzes"))
+            .map(|s| analyze(s, DialectKind::Postgres, None).expect("analyzes"))
             .collect();
         let defs = Defs::build(facts.iter());
         (facts, defs)

@@ -5,7 +5,7 @@
 //! distinction carries no meaning (neither applies to a single statement), so both are honoured
 //! anywhere in the header, and silently dropping an import would only hide a mistake.
 
-use crate::Dialect;
+use crate::DialectKind;
 use crate::lexer::{Kind, Lexer};
 
 /// The directives found in a file's header.
@@ -25,7 +25,7 @@ pub(crate) struct Import {
 }
 
 /// Reads the directives in the header of `src`.
-pub(crate) fn header(src: &str, dialect: Dialect) -> Header {
+pub(crate) fn header(src: &str, dialect: DialectKind) -> Header {
     let mut found = Header::default();
     let mut lexer = Lexer::new(src, dialect);
     // A lexing error ends the header; the splitter reports it with its location.
@@ -91,7 +91,7 @@ mod tests {
     #[test]
     fn reads_imports_and_delimiter() {
         let src = "-- atlas:delimiter \\n\\n\n/* licence */\n-- atlas:import a.sql\n-- note\n\nSELECT 1;\n-- atlas:import late.sql\n";
-        let h = header(src, Dialect::Postgres);
+        let h = header(src, DialectKind::Postgres);
         assert_eq!(h.delimiter.as_deref(), Some("\n\n"));
         assert_eq!(
             h.imports,
@@ -115,7 +115,7 @@ mod tests {
 
     #[test]
     fn hash_comments_in_mysql() {
-        let h = header("# atlas:import base.sql\nSELECT 1", Dialect::Mysql);
+        let h = header("# atlas:import base.sql\nSELECT 1", DialectKind::Mysql);
         assert_eq!(h.imports.len(), 1);
     }
 }

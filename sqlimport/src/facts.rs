@@ -6,7 +6,7 @@
 //! statement's real references. [`crate::ast`] narrows that superset with `sqlparser` where it
 //! matters.
 
-use crate::Dialect;
+use crate::DialectKind;
 use crate::heads;
 use crate::lexer::{self, Kind, LexError, Token};
 use crate::names::{Name, Ns, NsSet, Obj, Ref, dotted, dotted_in_string, ident, is_name_token};
@@ -136,7 +136,7 @@ pub(crate) struct Cursor<'a> {
     pub src: &'a str,
     pub toks: &'a [Token],
     pub i: usize,
-    pub dialect: Dialect,
+    pub dialect: DialectKind,
 }
 
 impl<'a> Cursor<'a> {
@@ -264,7 +264,7 @@ pub(crate) struct Head {
 }
 
 /// Reads what a statement defines, changes and certainly needs.
-pub(crate) fn head(sql: &str, dialect: Dialect) -> Result<Head, LexError> {
+pub(crate) fn head(sql: &str, dialect: DialectKind) -> Result<Head, LexError> {
     let toks = lexer::tokens(sql, dialect)?;
     let mut facts = Facts::default();
     let mut cursor = Cursor {
@@ -283,7 +283,7 @@ pub(crate) fn head(sql: &str, dialect: Dialect) -> Result<Head, LexError> {
 
 impl Head {
     /// Adds the names `sql` mentions, keeping only those in `known` (all, without it).
-    pub(crate) fn finish(self, sql: &str, dialect: Dialect, known: Option<&Known>) -> Facts {
+    pub(crate) fn finish(self, sql: &str, dialect: DialectKind, known: Option<&Known>) -> Facts {
         let Head {
             mut facts,
             toks,
@@ -316,7 +316,7 @@ impl Head {
 #[cfg(test)]
 pub(crate) fn analyze(
     sql: &str,
-    dialect: Dialect,
+    dialect: DialectKind,
     known: Option<&Known>,
 ) -> Result<Facts, LexError> {
     Ok(head(sql, dialect)?.finish(sql, dialect, known))
@@ -334,7 +334,7 @@ const TABLE_OR_SCHEMA: NsSet = NsSet::of(Ns::Relation).with(Ns::Schema);
 /// and PostgreSQL's `nextval('seq')` / `'seq'::regclass`.
 struct Mentions<'a> {
     src: &'a str,
-    dialect: Dialect,
+    dialect: DialectKind,
     routine: bool,
     known: Option<&'a Known>,
     /// How many strings of code this text is nested in.
@@ -382,7 +382,7 @@ impl Mentions<'_> {
                     continue;
                 }
                 Kind::Dollar => self.code_in_string(t, &mut found.body),
-                Kind::Str if self.dialect == Dialect::Postgres => {
+                Kind::Str if self.dialect == DialectKind::Postgres => {
                     let after_as = i > 0 && toks[i - 1].is_kw(self.src, "AS");
                     if self.routine && after_as {
                         self.code_in_string(t, &mut found.body);

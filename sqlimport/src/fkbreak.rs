@@ -14,7 +14,7 @@ use crate::error::ImportError;
 use crate::facts::Known;
 use crate::graph::{Node, cycles};
 use crate::links::{Links, required};
-use crate::{Dialect, Location, Statement, tables};
+use crate::{DialectKind, Location, Statement, tables};
 use rustc_hash::FxHashMap;
 
 #[derive(Default)]
@@ -29,10 +29,10 @@ pub(crate) fn choose(
     nodes: &[Node],
     links: &[Links],
     defs: &Defs,
-    dialect: Dialect,
+    dialect: DialectKind,
 ) -> BTreeMap<usize, BTreeSet<usize>> {
     let mut moved: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
-    if dialect == Dialect::Sqlite {
+    if dialect == DialectKind::Sqlite {
         return moved;
     }
     let mut edges: FxHashMap<(u32, u32), EdgeKind> = FxHashMap::default();
@@ -83,7 +83,7 @@ pub(crate) fn choose(
 pub(crate) fn apply(
     nodes: &mut Vec<Node>,
     moved: BTreeMap<usize, BTreeSet<usize>>,
-    dialect: Dialect,
+    dialect: DialectKind,
     known: &Known,
 ) -> Result<(), ImportError> {
     for (s, clauses) in moved {

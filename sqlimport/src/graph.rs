@@ -29,7 +29,7 @@ use crate::facts::{self, Facts, Head, Known, StmtKind};
 use crate::links::{Links, optional, required};
 use crate::names::{Ns, NsSet};
 use crate::toposort::{Dag, Rank};
-use crate::{Dialect, Statement, ast, fkbreak};
+use crate::{DialectKind, Statement, ast, fkbreak};
 use rustc_hash::FxHashSet;
 
 /// A statement with its facts.
@@ -44,7 +44,7 @@ pub(crate) struct Node {
 
 impl Node {
     /// Reads the head of a statement; mentions come later, in [`Node::finish`].
-    fn head(stmt: &Statement, dialect: Dialect) -> Result<Head, ImportError> {
+    fn head(stmt: &Statement, dialect: DialectKind) -> Result<Head, ImportError> {
         let head = facts::head(&stmt.sql, dialect).map_err(|e| {
             let line = stmt.location.line + e.line - 1;
             ImportError::unscannable(&stmt.location.file, line, e.message)
@@ -58,7 +58,13 @@ impl Node {
         Ok(head)
     }
 
-    fn finish(stmt: Statement, head: Head, rank: Rank, dialect: Dialect, known: &Known) -> Self {
+    fn finish(
+        stmt: Statement,
+        head: Head,
+        rank: Rank,
+        dialect: DialectKind,
+        known: &Known,
+    ) -> Self {
         Node {
             facts: head.finish(&stmt.sql, dialect, Some(known)),
             stmt,
@@ -70,7 +76,7 @@ impl Node {
     pub(crate) fn new(
         stmt: Statement,
         rank: Rank,
-        dialect: Dialect,
+        dialect: DialectKind,
         known: &Known,
     ) -> Result<Self, ImportError> {
         let head = Node::head(&stmt, dialect)?;
@@ -79,7 +85,7 @@ impl Node {
 
     /// Replaces the lexical mentions with the parser's references, where it parses; returns
     /// whether it did.
-    pub(crate) fn refine(&mut self, dialect: Dialect) -> bool {
+    pub(crate) fn refine(&mut self, dialect: DialectKind) -> bool {
         if self.facts.kind == StmtKind::WithBody {
             return false;
         }
@@ -98,7 +104,7 @@ impl Node {
 /// wherever dependencies allow.
 pub(crate) fn order(
     statements: Vec<Statement>,
-    dialect: Dialect,
+    dialect: DialectKind,
 ) -> Result<Vec<Statement>, ImportError> {
     let heads = statements
         .into_iter()
@@ -188,7 +194,7 @@ fn relink(
 
 /// Parses the statements caught in cycles of the lexical graph, whose mentions may include
 /// coincidences (a column named like a table) that the parser can rule out.
-fn refine_doubtful(nodes: &mut [Node], links: &mut [Links], defs: &Defs, dialect: Dialect) {
+fn refine_doubtful(nodes: &mut [Node], links: &mut [Links], defs: &Defs, dialect: DialectKind) {
     let mut edges = Vec::new();
     required(nodes, links, defs, dialect, true, |d, s, _| {
         edges.push((d, s))

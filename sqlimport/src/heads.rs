@@ -4,7 +4,7 @@
 //! Each recognizer reads as far as it needs and no further; what it does not understand makes
 //! the statement a barrier (it stays after everything that came before it).
 
-use crate::Dialect;
+use crate::DialectKind;
 use crate::facts::{Cursor, Facts, Key, Shape, StmtKind, matching_paren};
 use crate::lexer::Kind;
 use crate::names::{Name, Ns, NsSet};
@@ -219,8 +219,8 @@ fn create(c: &mut Cursor<'_>, f: &mut Facts) -> Option<usize> {
             f.kind = StmtKind::WithBody;
             f.define(Ns::Routine, name);
             return Some(match c.dialect {
-                Dialect::Mysql if c.is_punct(b'(') => matching_paren(c.src, c.toks, c.i),
-                Dialect::Postgres => begin_atomic(c).unwrap_or(end),
+                DialectKind::Mysql if c.is_punct(b'(') => matching_paren(c.src, c.toks, c.i),
+                DialectKind::Postgres => begin_atomic(c).unwrap_or(end),
                 _ => end,
             });
         }
@@ -242,7 +242,7 @@ fn create(c: &mut Cursor<'_>, f: &mut Facts) -> Option<usize> {
             f.target(Ns::Relation, table);
         }
         "SCHEMA" | "DATABASE" => {
-            if kind == "DATABASE" && c.dialect != Dialect::Mysql {
+            if kind == "DATABASE" && c.dialect != DialectKind::Mysql {
                 return None;
             }
             c.if_not_exists();
@@ -263,7 +263,7 @@ fn create(c: &mut Cursor<'_>, f: &mut Facts) -> Option<usize> {
                 f.hard_ref(NsSet::of(Ns::Schema), Name::bare(schema));
             }
         }
-        "EVENT" if c.dialect == Dialect::Mysql => {
+        "EVENT" if c.dialect == DialectKind::Mysql => {
             c.if_not_exists();
             c.name()?;
             f.kind = StmtKind::WithBody;
@@ -298,7 +298,7 @@ fn create_index(c: &mut Cursor<'_>, f: &mut Facts, unique: bool) -> Option<()> {
     let table = c.name()?;
     if let Some(mut name) = name {
         // PostgreSQL puts an index in its table's schema.
-        if name.schema.is_none() && c.dialect == Dialect::Postgres {
+        if name.schema.is_none() && c.dialect == DialectKind::Postgres {
             name.schema = table.schema.clone();
         }
         f.define(Ns::Relation, name);
@@ -333,7 +333,7 @@ fn create_trigger(c: &mut Cursor<'_>, f: &mut Facts) -> Option<usize> {
     let table = c.name()?;
     f.target(Ns::Relation, table);
     match c.dialect {
-        Dialect::Postgres => {
+        DialectKind::Postgres => {
             if c.seek("EXECUTE") {
                 c.i += 1;
                 c.eat_one_of(&["FUNCTION", "PROCEDURE"]);
@@ -342,7 +342,7 @@ fn create_trigger(c: &mut Cursor<'_>, f: &mut Facts) -> Option<usize> {
             }
             Some(end)
         }
-        Dialect::Mysql => {
+        DialectKind::Mysql => {
             if !c.seek("ROW") {
                 return Some(end);
             }
@@ -353,7 +353,7 @@ fn create_trigger(c: &mut Cursor<'_>, f: &mut Facts) -> Option<usize> {
             }
             Some(c.i)
         }
-        Dialect::Sqlite => Some(if c.seek("BEGIN") { c.i } else { end }),
+        DialectKind::Sqlite => Some(if c.seek("BEGIN") { c.i } else { end }),
     }
 }
 

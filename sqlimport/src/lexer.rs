@@ -3,7 +3,7 @@
 //!
 //! It never interprets text; the splitter and the name scanner build on its tokens.
 
-use crate::Dialect;
+use crate::DialectKind;
 
 /// What a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,7 +72,7 @@ pub(crate) struct Lexer<'a> {
     src: &'a str,
     pos: usize,
     line: usize,
-    dialect: Dialect,
+    dialect: DialectKind,
 }
 
 fn is_word_start(b: u8) -> bool {
@@ -88,7 +88,7 @@ fn is_tag_byte(b: u8) -> bool {
 }
 
 impl<'a> Lexer<'a> {
-    pub(crate) fn new(src: &'a str, dialect: Dialect) -> Self {
+    pub(crate) fn new(src: &'a str, dialect: DialectKind) -> Self {
         Lexer {
             src,
             pos: 0,
@@ -150,7 +150,7 @@ impl<'a> Lexer<'a> {
         let start = self.pos;
         let line = self.line;
         let next = self.byte(start + 1);
-        let mysql = self.dialect == Dialect::Mysql;
+        let mysql = self.dialect == DialectKind::Mysql;
         let (kind, end) = match b {
             b'-' if next == Some(b'-') && (!mysql || self.mysql_dash_comment(start)) => {
                 (Kind::LineComment, self.line_end(start))
@@ -158,19 +158,19 @@ impl<'a> Lexer<'a> {
             b'#' if mysql => (Kind::LineComment, self.line_end(start)),
             b'/' if next == Some(b'*') => self.block_comment(start, line)?,
             b'\'' => (Kind::Str, self.quoted(start, b'\'', mysql, line)?),
-            b'E' | b'e' if next == Some(b'\'') && self.dialect == Dialect::Postgres => {
+            b'E' | b'e' if next == Some(b'\'') && self.dialect == DialectKind::Postgres => {
                 (Kind::Str, self.quoted(start + 1, b'\'', true, line)?)
             }
             b'"' if mysql => (Kind::Str, self.quoted(start, b'"', true, line)?),
             b'"' => (Kind::Quoted, self.quoted(start, b'"', false, line)?),
-            b'`' if self.dialect != Dialect::Postgres => {
+            b'`' if self.dialect != DialectKind::Postgres => {
                 (Kind::Quoted, self.quoted(start, b'`', false, line)?)
             }
-            b'[' if self.dialect == Dialect::Sqlite => match self.src[start..].find(']') {
+            b'[' if self.dialect == DialectKind::Sqlite => match self.src[start..].find(']') {
                 Some(off) => (Kind::Quoted, start + off + 1),
                 None => return Err(unterminated(line, "unterminated quoted identifier")),
             },
-            b'$' if self.dialect == Dialect::Postgres => match self.dollar(start, line)? {
+            b'$' if self.dialect == DialectKind::Postgres => match self.dollar(start, line)? {
                 Some(end) => (Kind::Dollar, end),
                 None => (Kind::Punct, start + 1),
             },
@@ -227,11 +227,11 @@ impl<'a> Lexer<'a> {
     fn block_comment(&self, start: usize, line: usize) -> Result<(Kind, usize), LexError> {
         let bytes = self.src.as_bytes();
         let kind = match (self.dialect, bytes.get(start + 2)) {
-            (Dialect::Mysql, Some(b'!' | b'+')) => Kind::Hint,
+            (DialectKind::Mysql, Some(b'!' | b'+')) => Kind::Hint,
             _ => Kind::BlockComment,
         };
         // PostgreSQL block comments nest; MySQL and SQLite end at the first `*/`.
-        let nests = self.dialect == Dialect::Postgres;
+        let nests = self.dialect == DialectKind::Postgres;
         let mut depth = 1;
         let mut i = start + 2;
         while i + 1 < bytes.len() {
@@ -280,7 +280,7 @@ impl<'a> Lexer<'a> {
         }
         let message = match quote {
             b'\'' => "unterminated string literal",
-            b'"' if self.dialect == Dialect::Mysql => "unterminated string literal",
+            b'"' if self.dialect == DialectKind::Mysql => "unterminated string literal",
             _ => "unterminated quoted identifier",
         };
         Err(unterminated(line, message))
@@ -312,7 +312,7 @@ fn unterminated(line: usize, message: &'static str) -> LexError {
 }
 
 /// Every non-comment token of `src`.
-pub(crate) fn tokens(src: &str, dialect: Dialect) -> Result<Vec<Token>, LexError> {
+pub(crate) fn tokens(src: &str, dialect: DialectKind) -> Result<Vec<Token>, LexError> {
     let mut lexer = Lexer::new(src, dialect);
     let mut out = Vec::new();
     while let Some(t) = lexer.next_token()? {
@@ -357,7 +357,7 @@ pub(crate) fn unquote<'a>(src: &'a str, token: &Token) -> std::borrow::Cow<'a, s
 mod tests {
     use super::*;
 
-    fn kinds(src: &str, d: Dialect) -> Vec<(Kind, String)> {
+    fn kinds(src: &str, d: DialectKind) -> Vec<(Kind, String)> {
         let mut l = Lexer::new(src, d);
         let mut out = vec![];
         while let Some(t) = l.next_raw().expect("lexes") {
@@ -368,7 +368,7 @@ mod tests {
 
     #[test]
     fn dollar_quotes_and_params() {
-        let k = kinds("$a$ x $$ y $a$ $1 $$z$$", Dialect::Postgres);
+        let k = kinds("$a$ x $$ y $a$ $1 $$z$$", DialectKind::Postgres);
         assert_eq!(k[0], (Kind::Dollar, "$a$ x $$ y $a$".into()));
         assert_eq!(k[1], (Kind::Punct, "$".into()));
         assert_eq!(k[2], (Kind::Number, "1".into()));
@@ -377,24 +377,24 @@ mod tests {
 
     #[test]
     fn escapes_per_dialect() {
-        let k = kinds(r"E'a\'b' 'c\' x", Dialect::Postgres);
+        let k = kinds(r"E'a\'b' 'c\' x", DialectKind::Postgres);
         assert_eq!(k[0].0, Kind::Str);
         assert_eq!(k[1], (Kind::Str, r"'c\'".into()));
-        let k = kinds(r"'a\'b' x", Dialect::Mysql);
+        let k = kinds(r"'a\'b' x", DialectKind::Mysql);
         assert_eq!(k[0], (Kind::Str, r"'a\'b'".into()));
     }
 
     #[test]
     fn nested_comments_only_in_postgres() {
-        let k = kinds("/* a /* b */ c */ x", Dialect::Postgres);
+        let k = kinds("/* a /* b */ c */ x", DialectKind::Postgres);
         assert_eq!(k.len(), 2);
-        let k = kinds("/* a /* b */ c", Dialect::Sqlite);
+        let k = kinds("/* a /* b */ c", DialectKind::Sqlite);
         assert_eq!(k[1], (Kind::Word, "c".into()));
     }
 
     #[test]
     fn unterminated_reports_start_line() {
-        let mut l = Lexer::new("x\n'abc\n", Dialect::Postgres);
+        let mut l = Lexer::new("x\n'abc\n", DialectKind::Postgres);
         l.next_raw().expect("word");
         let err = l.next_raw().expect_err("unterminated");
         assert_eq!(err.line, 2);
@@ -404,10 +404,10 @@ mod tests {
     #[test]
     fn unquote_handles_doubling_and_tags() {
         let src = r#""a""b" $f$body$f$ [x y]"#;
-        let toks = tokens(src, Dialect::Postgres).expect("lexes");
+        let toks = tokens(src, DialectKind::Postgres).expect("lexes");
         assert_eq!(unquote(src, &toks[0]), "a\"b");
         assert_eq!(unquote(src, &toks[1]), "body");
-        let toks = tokens("[x y]", Dialect::Sqlite).expect("lexes");
+        let toks = tokens("[x y]", DialectKind::Sqlite).expect("lexes");
         assert_eq!(unquote("[x y]", &toks[0]), "x y");
     }
 }

@@ -10,14 +10,14 @@
 //!
 //! ```
 //! use std::path::Path;
-//! use sqlimport::{Dialect, load_str};
+//! use sqlimport::{DialectKind, load_str};
 //!
 //! let sql = "
 //!     CREATE VIEW adults AS SELECT * FROM people WHERE age >= 18;
 //!     CREATE TABLE people (id int PRIMARY KEY, mood mood, age int);
 //!     CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
 //! ";
-//! let project = load_str(sql, Path::new("schema.sql"), Dialect::Postgres)?;
+//! let project = load_str(sql, Path::new("schema.sql"), DialectKind::Postgres)?;
 //! let order: Vec<String> = project.statements.iter().map(|s| s.location.to_string()).collect();
 //! assert_eq!(order, ["schema.sql:4", "schema.sql:3", "schema.sql:2"]);
 //! assert!(project.statements[0].sql.starts_with("CREATE TYPE mood"));
@@ -86,17 +86,10 @@ use std::path::{Path, PathBuf};
 
 pub use error::ImportError;
 
-/// The database whose SQL is being read: it decides quoting, comments, case folding and which
-/// dependencies are checked when a statement runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Dialect {
-    /// PostgreSQL.
-    Postgres,
-    /// MySQL and MariaDB.
-    Mysql,
-    /// SQLite.
-    Sqlite,
-}
+/// The database whose SQL is being read (the project's one dialect identity, from
+/// `schema-model`): it decides quoting, comments, case folding and which dependencies are
+/// checked when a statement runs.
+pub use schema_model::DialectKind;
 
 /// Where a statement (or a problem) is: a file and a 1-based line.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -242,7 +235,7 @@ impl Default for LoadOptions {
 /// [`ImportError`] if a file cannot be read (or is not a regular file, or is too large), an
 /// import is missing, circular or outside the project root, the text cannot be split into
 /// statements, or `path` is a file not named `*.sql`.
-pub fn load(path: &Path, dialect: Dialect) -> Result<Project, ImportError> {
+pub fn load(path: &Path, dialect: DialectKind) -> Result<Project, ImportError> {
     load_with(path, dialect, &LoadOptions::default())
 }
 
@@ -253,7 +246,7 @@ pub fn load(path: &Path, dialect: Dialect) -> Result<Project, ImportError> {
 /// As for [`load`].
 pub fn load_with(
     path: &Path,
-    dialect: Dialect,
+    dialect: DialectKind,
     options: &LoadOptions,
 ) -> Result<Project, ImportError> {
     finish(loader::load_path(path, dialect, options)?, dialect)
@@ -265,7 +258,7 @@ pub fn load_with(
 /// # Errors
 ///
 /// As for [`load`].
-pub fn load_str(sql: &str, name: &Path, dialect: Dialect) -> Result<Project, ImportError> {
+pub fn load_str(sql: &str, name: &Path, dialect: DialectKind) -> Result<Project, ImportError> {
     load_str_with(sql, name, dialect, &LoadOptions::default())
 }
 
@@ -277,13 +270,13 @@ pub fn load_str(sql: &str, name: &Path, dialect: Dialect) -> Result<Project, Imp
 pub fn load_str_with(
     sql: &str,
     name: &Path,
-    dialect: Dialect,
+    dialect: DialectKind,
     options: &LoadOptions,
 ) -> Result<Project, ImportError> {
     finish(loader::load_source(sql, name, dialect, options)?, dialect)
 }
 
-fn finish(loaded: loader::Loaded, dialect: Dialect) -> Result<Project, ImportError> {
+fn finish(loaded: loader::Loaded, dialect: DialectKind) -> Result<Project, ImportError> {
     Ok(Project {
         statements: order(loaded.statements, dialect)?,
         files: loaded.files,
@@ -298,7 +291,7 @@ fn finish(loaded: loader::Loaded, dialect: Dialect) -> Result<Project, ImportErr
 ///
 /// [`ImportError::Unscannable`] for an unterminated string, quoted identifier, dollar-quoted
 /// body or block comment.
-pub fn split(sql: &str, file: &Path, dialect: Dialect) -> Result<Vec<Statement>, ImportError> {
+pub fn split(sql: &str, file: &Path, dialect: DialectKind) -> Result<Vec<Statement>, ImportError> {
     scan::split_source(sql, file, dialect)
 }
 
@@ -309,6 +302,9 @@ pub fn split(sql: &str, file: &Path, dialect: Dialect) -> Result<Vec<Statement>,
 /// # Errors
 ///
 /// [`ImportError::Unscannable`] for a statement that is not SQL at all.
-pub fn order(statements: Vec<Statement>, dialect: Dialect) -> Result<Vec<Statement>, ImportError> {
+pub fn order(
+    statements: Vec<Statement>,
+    dialect: DialectKind,
+) -> Result<Vec<Statement>, ImportError> {
     graph::order(statements, dialect)
 }

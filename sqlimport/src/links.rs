@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::Dialect;
+use crate::DialectKind;
 use crate::defs::{Defs, Object, context};
 use crate::facts::{Facts, Shape, StmtKind};
 use crate::graph::Node;
@@ -123,7 +123,7 @@ pub(crate) fn required(
     nodes: &[Node],
     links: &[Links],
     defs: &Defs,
-    dialect: Dialect,
+    dialect: DialectKind,
     mentions: bool,
     mut edge: impl FnMut(u32, u32, Option<usize>),
 ) {
@@ -135,11 +135,11 @@ pub(crate) fn required(
         if mentions {
             l.mentions.iter().for_each(|&d| edge(d, after, None));
         }
-        if dialect != Dialect::Sqlite {
+        if dialect != DialectKind::Sqlite {
             l.fks.iter().for_each(|&(k, d)| edge(d, after, Some(k)));
         }
         let needs_extensions = !matches!(f.kind, StmtKind::Schema | StmtKind::Extension);
-        if dialect == Dialect::Postgres && needs_extensions && !f.barrier {
+        if dialect == DialectKind::Postgres && needs_extensions && !f.barrier {
             for &e in defs.extensions.iter().filter(|&&e| e != s) {
                 edge(e as u32, after, None);
             }

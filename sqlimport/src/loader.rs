@@ -17,7 +17,7 @@ use std::path::{Component, Path, PathBuf};
 use crate::directives::{self, Import};
 use crate::error::ImportError;
 use crate::read::{Named, read_text};
-use crate::{Dialect, LoadOptions, Location, Statement, scan};
+use crate::{DialectKind, LoadOptions, Location, Statement, scan};
 
 /// The files of a project in load order and their statements in that order.
 #[derive(Debug)]
@@ -65,7 +65,7 @@ enum Reach {
 }
 
 struct Loader<'o> {
-    dialect: Dialect,
+    dialect: DialectKind,
     options: &'o LoadOptions,
     /// The canonical root every file must resolve into (unless allowed), if it exists.
     fence: Option<PathBuf>,
@@ -79,7 +79,7 @@ struct Loader<'o> {
 /// Loads a `.sql` file or every `.sql` file of a directory, with their imports.
 pub(crate) fn load_path(
     path: &Path,
-    dialect: Dialect,
+    dialect: DialectKind,
     options: &LoadOptions,
 ) -> Result<Loaded, ImportError> {
     let meta = fs::metadata(path).map_err(|source| ImportError::Unreadable {
@@ -114,7 +114,7 @@ pub(crate) fn load_path(
 pub(crate) fn load_source(
     sql: &str,
     name: &Path,
-    dialect: Dialect,
+    dialect: DialectKind,
     options: &LoadOptions,
 ) -> Result<Loaded, ImportError> {
     let (root, shown) = split_root(name);
@@ -177,7 +177,7 @@ fn leaves_root(shown: &Path) -> bool {
 }
 
 impl<'o> Loader<'o> {
-    fn new(root: PathBuf, dialect: Dialect, options: &'o LoadOptions) -> Self {
+    fn new(root: PathBuf, dialect: DialectKind, options: &'o LoadOptions) -> Self {
         Loader {
             dialect,
             options,

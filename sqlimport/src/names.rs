@@ -4,7 +4,7 @@
 //! PostgreSQL folds unquoted identifiers to lower case and compares quoted ones exactly; MySQL
 //! (object names here) and SQLite compare case-insensitively, quoted or not.
 
-use crate::Dialect;
+use crate::DialectKind;
 use crate::lexer::{Kind, Token, unquote};
 
 /// The kinds of names that live in one namespace: a reference is looked up in one or more.
@@ -85,8 +85,8 @@ impl Ref {
 }
 
 /// Folds an identifier as `dialect` compares it.
-pub(crate) fn fold(raw: &str, quoted: bool, dialect: Dialect) -> String {
-    if quoted && dialect == Dialect::Postgres {
+pub(crate) fn fold(raw: &str, quoted: bool, dialect: DialectKind) -> String {
+    if quoted && dialect == DialectKind::Postgres {
         raw.to_string()
     } else {
         raw.to_lowercase()
@@ -94,12 +94,12 @@ pub(crate) fn fold(raw: &str, quoted: bool, dialect: Dialect) -> String {
 }
 
 /// The folded identifier a word or quoted-identifier token stands for.
-pub(crate) fn ident(src: &str, token: &Token, dialect: Dialect) -> Option<String> {
+pub(crate) fn ident(src: &str, token: &Token, dialect: DialectKind) -> Option<String> {
     match token.kind {
         Kind::Word => Some(fold(token.text(src), false, dialect)),
         Kind::Quoted => Some(fold(&unquote(src, token), true, dialect)),
         // MySQL writes `"x"` for strings, but SQLite and ANSI-mode MySQL accept names there too.
-        Kind::Str if dialect == Dialect::Mysql && token.text(src).starts_with('"') => {
+        Kind::Str if dialect == DialectKind::Mysql && token.text(src).starts_with('"') => {
             Some(fold(&unquote(src, token), true, dialect))
         }
         _ => None,
@@ -116,7 +116,7 @@ pub(crate) fn dotted(
     src: &str,
     tokens: &[Token],
     at: usize,
-    dialect: Dialect,
+    dialect: DialectKind,
 ) -> Option<(Vec<String>, usize)> {
     let first = tokens.get(at).filter(|t| is_name_token(t))?;
     let mut parts = vec![ident(src, first, dialect)?];
@@ -132,7 +132,7 @@ pub(crate) fn dotted(
 }
 
 /// Reads a dotted name written inside a string, as in `nextval('public."Seq"')`.
-pub(crate) fn dotted_in_string(text: &str, dialect: Dialect) -> Option<Vec<String>> {
+pub(crate) fn dotted_in_string(text: &str, dialect: DialectKind) -> Option<Vec<String>> {
     let tokens = crate::lexer::tokens(text, dialect).ok()?;
     match dotted(text, &tokens, 0, dialect) {
         Some((parts, end)) if end == tokens.len() => Some(parts),
@@ -147,21 +147,21 @@ mod tests {
     #[test]
     fn folding_per_dialect() {
         let src = r#"Public."Users" `Mixed`"#;
-        let pg = crate::lexer::tokens(src, Dialect::Postgres).expect("lexes");
-        let (parts, end) = dotted(src, &pg, 0, Dialect::Postgres).expect("name");
+        let pg = crate::lexer::tokens(src, DialectKind::Postgres).expect("lexes");
+        let (parts, end) = dotted(src, &pg, 0, DialectKind::Postgres).expect("name");
         assert_eq!(parts, vec!["public", "Users"]);
         assert_eq!(end, 3);
-        let my = crate::lexer::tokens("`Mixed`.T", Dialect::Mysql).expect("lexes");
-        let (parts, _) = dotted("`Mixed`.T", &my, 0, Dialect::Mysql).expect("name");
+        let my = crate::lexer::tokens("`Mixed`.T", DialectKind::Mysql).expect("lexes");
+        let (parts, _) = dotted("`Mixed`.T", &my, 0, DialectKind::Mysql).expect("name");
         assert_eq!(parts, vec!["mixed", "t"]);
     }
 
     #[test]
     fn names_in_strings() {
         assert_eq!(
-            dotted_in_string(r#"public."Seq""#, Dialect::Postgres),
+            dotted_in_string(r#"public."Seq""#, DialectKind::Postgres),
             Some(vec!["public".to_string(), "Seq".to_string()])
         );
-        assert_eq!(dotted_in_string("not a name", Dialect::Postgres), None);
+        assert_eq!(dotted_in_string("not a name", DialectKind::Postgres), None);
     }
 }

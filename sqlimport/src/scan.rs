@@ -10,13 +10,13 @@ use std::path::Path;
 
 use crate::error::ImportError;
 use crate::lexer::{Kind, Lexer, Token};
-use crate::{Dialect, Location, Statement, directives};
+use crate::{DialectKind, Location, Statement, directives};
 
 /// Splits `src` into statements in their original order.
 pub(crate) fn split_source(
     src: &str,
     file: &Path,
-    dialect: Dialect,
+    dialect: DialectKind,
 ) -> Result<Vec<Statement>, ImportError> {
     let delimiter = directives::header(src, dialect)
         .delimiter
@@ -50,7 +50,7 @@ struct Current<'a> {
 struct Splitter<'a> {
     src: &'a str,
     file: &'a Path,
-    dialect: Dialect,
+    dialect: DialectKind,
     lexer: Lexer<'a>,
     delimiter: String,
     current: Option<Current<'a>>,
@@ -184,14 +184,14 @@ fn next_word<'a>(mut lexer: Lexer<'a>, src: &'a str) -> Option<&'a str> {
 /// Counts `BEGIN … END` nesting in statements that can have such a body.
 fn track_block<'a>(
     current: &mut Current<'_>,
-    dialect: Dialect,
+    dialect: DialectKind,
     word: &str,
     next: impl Fn() -> Option<&'a str>,
 ) {
     let next_is =
         |words: &[&str]| next().is_some_and(|n| words.iter().any(|w| n.eq_ignore_ascii_case(w)));
     if word.eq_ignore_ascii_case("BEGIN") && has_body(&current.head, dialect) {
-        if dialect != Dialect::Postgres || next_is(&["ATOMIC"]) {
+        if dialect != DialectKind::Postgres || next_is(&["ATOMIC"]) {
             current.blocks += 1;
         }
     } else if word.eq_ignore_ascii_case("CASE") && current.blocks > 0 && !current.after_end {
@@ -206,7 +206,7 @@ fn track_block<'a>(
 }
 
 /// Whether a statement starting with `head` can have a `BEGIN … END` body in `dialect`.
-fn has_body(head: &[&str], dialect: Dialect) -> bool {
+fn has_body(head: &[&str], dialect: DialectKind) -> bool {
     let Some(first) = head.first() else {
         return false;
     };
@@ -214,9 +214,9 @@ fn has_body(head: &[&str], dialect: Dialect) -> bool {
         return false;
     }
     let kinds: &[&str] = match dialect {
-        Dialect::Sqlite => &["TRIGGER"],
-        Dialect::Mysql => &["TRIGGER", "PROCEDURE", "FUNCTION", "EVENT"],
-        Dialect::Postgres => &["FUNCTION", "PROCEDURE"],
+        DialectKind::Sqlite => &["TRIGGER"],
+        DialectKind::Mysql => &["TRIGGER", "PROCEDURE", "FUNCTION", "EVENT"],
+        DialectKind::Postgres => &["FUNCTION", "PROCEDURE"],
     };
     head[1..]
         .iter()
@@ -227,7 +227,7 @@ fn has_body(head: &[&str], dialect: Dialect) -> bool {
 mod tests {
     use super::*;
 
-    fn texts(src: &str, d: Dialect) -> Vec<String> {
+    fn texts(src: &str, d: DialectKind) -> Vec<String> {
         split_source(src, Path::new("t.sql"), d)
             .expect("splits")
             .into_iter()
@@ -240,7 +240,7 @@ mod tests {
         let src =
             "DELIMITER $$\nCREATE PROCEDURE p() BEGIN SELECT 1; END$$\nDELIMITER ;\nSELECT 2;";
         assert_eq!(
-            texts(src, Dialect::Mysql),
+            texts(src, DialectKind::Mysql),
             vec!["CREATE PROCEDURE p() BEGIN SELECT 1; END", "SELECT 2"]
         );
     }
@@ -248,12 +248,12 @@ mod tests {
     #[test]
     fn trailing_comments_are_not_part_of_statements() {
         let src = "-- lead\nSELECT 1 -- tail\n;\n-- dangling";
-        assert_eq!(texts(src, Dialect::Postgres), vec!["SELECT 1"]);
+        assert_eq!(texts(src, DialectKind::Postgres), vec!["SELECT 1"]);
     }
 
     #[test]
     fn sqlite_begin_transaction_is_not_a_body() {
         let src = "BEGIN; CREATE TABLE t(a); COMMIT;";
-        assert_eq!(texts(src, Dialect::Sqlite).len(), 3);
+        assert_eq!(texts(src, DialectKind::Sqlite).len(), 3);
     }
 }

@@ -12,17 +12,17 @@
 //!
 //! ```
 //! use std::path::Path;
-//! use sqlimport::{Dialect, load, scatter::scatter, split};
+//! use sqlimport::{DialectKind, load, scatter::scatter, split};
 //!
 //! let statements = split(
 //!     "CREATE TABLE a (id int); CREATE VIEW v AS SELECT * FROM a; CREATE INDEX i ON a (id);",
 //!     Path::new("schema.sql"),
-//!     Dialect::Sqlite,
+//!     DialectKind::Sqlite,
 //! )?;
 //! let dir = std::env::temp_dir().join(format!("sqlimport-scatter-doc-{}", std::process::id()));
 //! # let _ = std::fs::remove_dir_all(&dir);
 //! let root = scatter(&statements, 7, 3, &dir).expect("writes files");
-//! let project = load(&root, Dialect::Sqlite)?;
+//! let project = load(&root, DialectKind::Sqlite)?;
 //! assert_eq!(project.statements.len(), 3);
 //! assert!(project.statements[0].sql.starts_with("CREATE TABLE a"));
 //! # std::fs::remove_dir_all(&dir).expect("cleans up");

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use crate::Dialect;
+use crate::DialectKind;
 use crate::facts::{Cursor, Facts, Key, Referenced, Shape, matching_paren};
 use crate::lexer::Token;
 use crate::names::{Name, Ns, NsSet, dotted, ident};
@@ -77,7 +77,7 @@ pub(crate) fn create_table(c: &mut Cursor<'_>, f: &mut Facts, table: &Name, tabl
 struct Body<'a> {
     src: &'a str,
     toks: &'a [Token],
-    dialect: Dialect,
+    dialect: DialectKind,
     table: &'a Name,
     table_text: &'a str,
 }
@@ -137,7 +137,7 @@ impl Body<'_> {
             .get(e.start + 1)
             .is_some_and(|t| SERIAL_TYPES.iter().any(|s| t.is_kw(src, s)));
         let identity = (e.start..e.end).any(|i| self.is(i, "IDENTITY"));
-        if self.dialect == Dialect::Postgres && (serial || identity) {
+        if self.dialect == DialectKind::Postgres && (serial || identity) {
             f.define(
                 Ns::Relation,
                 Name {
@@ -267,7 +267,7 @@ impl Body<'_> {
 }
 
 /// The table and columns named after the `REFERENCES` at `refs`.
-fn referenced(src: &str, toks: &[Token], refs: usize, dialect: Dialect) -> Option<Referenced> {
+fn referenced(src: &str, toks: &[Token], refs: usize, dialect: DialectKind) -> Option<Referenced> {
     let (parts, next) = dotted(src, toks, refs + 1, dialect)?;
     Some(Referenced {
         table: Name::from_parts(&parts)?,
@@ -281,7 +281,7 @@ pub(crate) fn column_list(
     src: &str,
     toks: &[Token],
     open: usize,
-    dialect: Dialect,
+    dialect: DialectKind,
 ) -> Option<Vec<String>> {
     if !toks.get(open)?.is_punct(src, b'(') {
         return None;
@@ -497,7 +497,7 @@ pub(crate) fn without(sql: &str, mut cuts: Vec<Range<usize>>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::Dialect;
+    use crate::DialectKind;
     use crate::facts::{Shape, analyze};
 
     use super::without;
@@ -505,7 +505,7 @@ mod tests {
     #[test]
     fn moves_table_and_inline_keys() {
         let sql = "CREATE TABLE a (id int PRIMARY KEY, b_id int CONSTRAINT fk_b REFERENCES b (id) ON DELETE SET NULL NOT NULL, CONSTRAINT fk_c FOREIGN KEY (id) REFERENCES s.c (id) DEFERRABLE INITIALLY DEFERRED)";
-        let facts = analyze(sql, Dialect::Postgres, None).expect("analyzes");
+        let facts = analyze(sql, DialectKind::Postgres, None).expect("analyzes");
         assert_eq!(facts.fks.len(), 2);
         assert_eq!(
             facts.fks[0].alter,
@@ -525,7 +525,7 @@ mod tests {
     #[test]
     fn first_element_takes_following_comma() {
         let sql = "CREATE TABLE a (FOREIGN KEY (x) REFERENCES b, x int)";
-        let facts = analyze(sql, Dialect::Mysql, None).expect("analyzes");
+        let facts = analyze(sql, DialectKind::Mysql, None).expect("analyzes");
         let cut = without(sql, vec![facts.fks[0].remove.clone()]);
         assert_eq!(cut, "CREATE TABLE a ( x int)");
     }
@@ -533,7 +533,7 @@ mod tests {
     #[test]
     fn shapes_of_operations() {
         let shape = |sql: &str| {
-            analyze(sql, Dialect::Postgres, None)
+            analyze(sql, DialectKind::Postgres, None)
                 .expect("analyzes")
                 .shape
         };

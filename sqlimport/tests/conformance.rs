@@ -6,7 +6,7 @@ mod common;
 use std::path::PathBuf;
 
 use common::{locations, texts};
-use sqlimport::{Dialect, load};
+use sqlimport::{DialectKind, load};
 
 fn case_dir() -> PathBuf {
     std::env::var_os("MERCATOR_CONFORMANCE_DIR")
@@ -24,7 +24,7 @@ fn import_seed_loads_common_once_in_executable_order() {
         eprintln!("skipping: {} not found", main.display());
         return;
     }
-    let project = load(&main, Dialect::Postgres).expect("loads");
+    let project = load(&main, DialectKind::Postgres).expect("loads");
     let files: Vec<String> = project
         .files
         .iter()

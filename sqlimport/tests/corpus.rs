@@ -8,11 +8,11 @@ use std::path::Path;
 
 use common::{TempDir, corpus_files, texts};
 use sqlimport::scatter::scatter;
-use sqlimport::{Dialect, Statement, load, split};
+use sqlimport::{DialectKind, Statement, load, split};
 
 const SEEDS: u64 = 50;
 
-fn statements_of(file: &Path, dialect: Dialect) -> Vec<Statement> {
+fn statements_of(file: &Path, dialect: DialectKind) -> Vec<Statement> {
     let sql = std::fs::read_to_string(file).expect("reads corpus file");
     split(&sql, file, dialect).expect("splits")
 }
@@ -42,9 +42,9 @@ fn corpus_has_enough_schemas() {
 fn corpus_files_in_working_order_keep_it() {
     // Each corpus file runs as written, so nothing in it needs to move.
     for (dir, dialect) in [
-        ("postgres", Dialect::Postgres),
-        ("mysql", Dialect::Mysql),
-        ("sqlite", Dialect::Sqlite),
+        ("postgres", DialectKind::Postgres),
+        ("mysql", DialectKind::Mysql),
+        ("sqlite", DialectKind::Sqlite),
     ] {
         for file in corpus_files(dir) {
             let written = statements_of(&file, dialect);
@@ -62,9 +62,9 @@ fn corpus_files_in_working_order_keep_it() {
 #[test]
 fn sqlite_corpus_runs_as_written_and_as_ordered() {
     for file in corpus_files("sqlite") {
-        let written = statements_of(&file, Dialect::Sqlite);
+        let written = statements_of(&file, DialectKind::Sqlite);
         execute_sqlite(&written).unwrap_or_else(|e| panic!("as written: {e}"));
-        let project = load(&file, Dialect::Sqlite).expect("loads");
+        let project = load(&file, DialectKind::Sqlite).expect("loads");
         assert_eq!(sorted(texts(&project.statements)), sorted(texts(&written)));
         execute_sqlite(&project.statements).unwrap_or_else(|e| panic!("ordered: {e}"));
     }
@@ -73,12 +73,12 @@ fn sqlite_corpus_runs_as_written_and_as_ordered() {
 #[test]
 fn sqlite_corpus_survives_scattering() {
     for file in corpus_files("sqlite") {
-        let written = statements_of(&file, Dialect::Sqlite);
+        let written = statements_of(&file, DialectKind::Sqlite);
         for seed in 0..SEEDS {
             let dir = TempDir::new("scatter-sqlite");
             let files = 1 + (seed as usize * 7) % 12;
             let root = scatter(&written, seed, files, dir.path()).expect("scatters");
-            let project = load(&root, Dialect::Sqlite)
+            let project = load(&root, DialectKind::Sqlite)
                 .unwrap_or_else(|e| panic!("{} seed {seed}: {e}", file.display()));
             assert_eq!(
                 sorted(texts(&project.statements)),
@@ -95,7 +95,10 @@ fn sqlite_corpus_survives_scattering() {
 
 #[test]
 fn postgres_and_mysql_corpora_load_whole_after_scattering() {
-    for (dir_name, dialect) in [("postgres", Dialect::Postgres), ("mysql", Dialect::Mysql)] {
+    for (dir_name, dialect) in [
+        ("postgres", DialectKind::Postgres),
+        ("mysql", DialectKind::Mysql),
+    ] {
         for file in corpus_files(dir_name) {
             let written = statements_of(&file, dialect);
             let project = load(&file, dialect).expect("loads");
@@ -119,7 +122,7 @@ fn postgres_and_mysql_corpora_load_whole_after_scattering() {
 
 #[test]
 fn scatter_is_deterministic_and_reaches_every_file() {
-    let written = statements_of(&corpus_files("sqlite")[0], Dialect::Sqlite);
+    let written = statements_of(&corpus_files("sqlite")[0], DialectKind::Sqlite);
     let a = TempDir::new("det-a");
     let b = TempDir::new("det-b");
     scatter(&written, 42, 9, a.path()).expect("scatters");
@@ -144,7 +147,7 @@ fn scatter_is_deterministic_and_reaches_every_file() {
     let (la, lb) = (listing(a.path()), listing(b.path()));
     assert_eq!(la, lb);
     assert_eq!(la.len(), 9);
-    let project = load(&a.path().join("main.sql"), Dialect::Sqlite).expect("loads");
+    let project = load(&a.path().join("main.sql"), DialectKind::Sqlite).expect("loads");
     assert_eq!(
         project.files.len(),
         9,
@@ -158,7 +161,7 @@ fn scatter_is_deterministic_and_reaches_every_file() {
 
 #[test]
 fn scatter_uses_directory_imports_and_custom_delimiters() {
-    let written = statements_of(&corpus_files("mysql")[0], Dialect::Mysql);
+    let written = statements_of(&corpus_files("mysql")[0], DialectKind::Mysql);
     let (mut dir_imports, mut delimiters, mut directives) = (0, 0, 0);
     for seed in 0..20 {
         let dir = TempDir::new("scatter-kinds");

@@ -13,7 +13,7 @@ use std::path::Path;
 use common::TempDir;
 use proptest::prelude::*;
 use proptest::sample::select;
-use sqlimport::{Dialect, ImportError, LoadOptions, load_str, load_with, order, split};
+use sqlimport::{DialectKind, ImportError, LoadOptions, load_str, load_with, order, split};
 
 /// Pieces of SQL that drive the scanner and the statement recognizers into their corners.
 const FRAGMENTS: &[&str] = &[
@@ -126,8 +126,12 @@ const TEMPLATES: &[&str] = &[
     "ATTACH DATABASE 'f.db' AS aux",
 ];
 
-fn dialect() -> impl Strategy<Value = Dialect> {
-    select(vec![Dialect::Postgres, Dialect::Mysql, Dialect::Sqlite])
+fn dialect() -> impl Strategy<Value = DialectKind> {
+    select(vec![
+        DialectKind::Postgres,
+        DialectKind::Mysql,
+        DialectKind::Sqlite,
+    ])
 }
 
 fn config() -> ProptestConfig {
@@ -140,7 +144,7 @@ fn config() -> ProptestConfig {
 
 /// Splitting either fails or yields located pieces of the text; ordering and loading never
 /// panic.
-fn scan_and_order(sql: &str, dialect: Dialect) -> Result<(), TestCaseError> {
+fn scan_and_order(sql: &str, dialect: DialectKind) -> Result<(), TestCaseError> {
     let lines = sql.matches('\n').count() + 1;
     if let Ok(statements) = split(sql, Path::new("f.sql"), dialect) {
         for s in &statements {
@@ -331,7 +335,7 @@ fn check_graph(graph: &Graph) -> Result<(), TestCaseError> {
         dir.write(&format!("project/{}", graph.shown(i)), &text);
     }
     let root = dir.path().join("project/f0.sql");
-    let loaded = load_with(&root, Dialect::Sqlite, &LoadOptions::default());
+    let loaded = load_with(&root, DialectKind::Sqlite, &LoadOptions::default());
     match (graph.model(), loaded) {
         (Ok(files), Ok(project)) => {
             let got: Vec<String> = project
@@ -348,7 +352,7 @@ fn check_graph(graph: &Graph) -> Result<(), TestCaseError> {
     // Allowed outside the root, `../` and absolute imports load the outside file.
     if graph.model() == Err("outside") {
         let allowed = LoadOptions::default().allow_outside_root(true);
-        if let Ok(project) = load_with(&root, Dialect::Sqlite, &allowed) {
+        if let Ok(project) = load_with(&root, DialectKind::Sqlite, &allowed) {
             prop_assert!(project.files.iter().any(|f| f.ends_with("outside.sql")));
         }
     }
@@ -368,7 +372,11 @@ proptest! {
 fn found_add_constraint_at_the_end() {
     // The shape `scanner_survives_cut_statements` found on the unfixed scanner (issue 9's
     // panic: `ADD CONSTRAINT` read a name past the last token).
-    for dialect in [Dialect::Postgres, Dialect::Mysql, Dialect::Sqlite] {
+    for dialect in [
+        DialectKind::Postgres,
+        DialectKind::Mysql,
+        DialectKind::Sqlite,
+    ] {
         scan_and_order("ALTER TABLE IF EXISTS ONLY s.t ADD CONSTRAINT ", dialect).expect("holds");
     }
 }

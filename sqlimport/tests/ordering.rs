@@ -5,9 +5,9 @@ mod common;
 use std::path::Path;
 
 use common::{locations, texts};
-use sqlimport::{Dialect, load_str};
+use sqlimport::{DialectKind, load_str};
 
-fn ordered(sql: &str, dialect: Dialect) -> Vec<String> {
+fn ordered(sql: &str, dialect: DialectKind) -> Vec<String> {
     let project = load_str(sql, Path::new("schema.sql"), dialect).expect("loads");
     texts(&project.statements)
 }
@@ -31,7 +31,7 @@ fn assert_before(order: &[String], first: &str, then: &str) {
 fn postgres_schema_domain_table() {
     let order = ordered(
         "CREATE TABLE app.users (id app.user_id PRIMARY KEY);\nCREATE DOMAIN app.user_id AS int CHECK (VALUE > 0);\nCREATE SCHEMA app;",
-        Dialect::Postgres,
+        DialectKind::Postgres,
     );
     assert_eq!(
         order,
@@ -47,7 +47,7 @@ fn postgres_schema_domain_table() {
 fn postgres_enum_extension_sequence_before_table() {
     let order = ordered(
         "CREATE TABLE t (id int DEFAULT nextval('t_seq'), m mood, e citext);\nCREATE SEQUENCE t_seq;\nCREATE TYPE mood AS ENUM ('a', 'b');\nCREATE EXTENSION citext;",
-        Dialect::Postgres,
+        DialectKind::Postgres,
     );
     assert_eq!(at(&order, "CREATE EXTENSION"), 0);
     assert_eq!(at(&order, "CREATE TABLE"), 3);
@@ -55,7 +55,11 @@ fn postgres_enum_extension_sequence_before_table() {
 
 #[test]
 fn views_on_views() {
-    for dialect in [Dialect::Postgres, Dialect::Mysql, Dialect::Sqlite] {
+    for dialect in [
+        DialectKind::Postgres,
+        DialectKind::Mysql,
+        DialectKind::Sqlite,
+    ] {
         let order = ordered(
             "CREATE VIEW v3 AS SELECT * FROM v2 JOIN v1 USING (id);\nCREATE VIEW v2 AS SELECT * FROM v1;\nCREATE VIEW v1 AS SELECT * FROM t;\nCREATE TABLE t (id int);",
             dialect,
@@ -76,7 +80,7 @@ fn views_on_views() {
 fn postgres_function_before_trigger_and_default() {
     let order = ordered(
         "CREATE TRIGGER touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();\nCREATE TABLE t (id int DEFAULT next_id(), at timestamptz);\nCREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.at = now(); UPDATE t SET id = id; RETURN NEW; END $$;\nCREATE FUNCTION next_id() RETURNS int LANGUAGE sql AS 'SELECT 1';",
-        Dialect::Postgres,
+        DialectKind::Postgres,
     );
     assert_before(&order, "CREATE FUNCTION next_id", "CREATE TABLE t");
     assert_before(&order, "CREATE TABLE t", "CREATE TRIGGER");
@@ -86,7 +90,7 @@ fn postgres_function_before_trigger_and_default() {
 #[test]
 fn postgres_foreign_key_cycle_becomes_alter_table() {
     let sql = "CREATE TABLE a (\n  id int PRIMARY KEY,\n  b_id int REFERENCES b (id)\n);\nCREATE TABLE b (\n  id int PRIMARY KEY,\n  a_id int NOT NULL,\n  CONSTRAINT b_a FOREIGN KEY (a_id) REFERENCES a (id)\n);";
-    let project = load_str(sql, Path::new("schema.sql"), Dialect::Postgres).expect("loads");
+    let project = load_str(sql, Path::new("schema.sql"), DialectKind::Postgres).expect("loads");
     assert_eq!(
         texts(&project.statements),
         [
@@ -104,7 +108,7 @@ fn postgres_foreign_key_cycle_becomes_alter_table() {
 #[test]
 fn mysql_foreign_key_cycle_becomes_alter_table() {
     let sql = "CREATE TABLE staff (id INT PRIMARY KEY, store_id INT NOT NULL, CONSTRAINT fk_staff_store FOREIGN KEY (store_id) REFERENCES store (id)) ENGINE=InnoDB;\nCREATE TABLE store (id INT PRIMARY KEY, manager_id INT NOT NULL, CONSTRAINT fk_store_staff FOREIGN KEY (manager_id) REFERENCES staff (id)) ENGINE=InnoDB;";
-    let order = ordered(sql, Dialect::Mysql);
+    let order = ordered(sql, DialectKind::Mysql);
     assert_eq!(
         order,
         [
@@ -118,7 +122,7 @@ fn mysql_foreign_key_cycle_becomes_alter_table() {
 #[test]
 fn sqlite_keeps_foreign_key_cycles_inline() {
     let sql = "CREATE TABLE a (id INTEGER PRIMARY KEY, b_id INTEGER REFERENCES b (id));\nCREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a (id));";
-    let order = ordered(sql, Dialect::Sqlite);
+    let order = ordered(sql, DialectKind::Sqlite);
     assert_eq!(
         order,
         [
@@ -132,7 +136,7 @@ fn sqlite_keeps_foreign_key_cycles_inline() {
 fn independent_statements_keep_their_order() {
     let sql = "CREATE TABLE c (id int);\nCREATE VIEW vb AS SELECT * FROM b;\nCREATE TABLE a (id int);\nCREATE TABLE b (id int);\nCREATE INDEX ia ON a (id);\nCREATE TABLE d (id int);";
     assert_eq!(
-        ordered(sql, Dialect::Postgres)
+        ordered(sql, DialectKind::Postgres)
             .iter()
             .map(|s| s.split(" (").next().unwrap_or_default().to_string())
             .collect::<Vec<_>>(),
@@ -151,7 +155,7 @@ fn independent_statements_keep_their_order() {
 #[test]
 fn attachments_follow_their_table() {
     let sql = "COMMENT ON COLUMN app.t.id IS 'key';\nGRANT SELECT ON app.t TO reader;\nCREATE POLICY own ON app.t USING (owner = current_user);\nINSERT INTO app.t (id, owner) VALUES (1, 'x');\nCREATE INDEX t_owner ON app.t (owner);\nALTER TABLE app.t ENABLE ROW LEVEL SECURITY;\nCREATE TABLE app.t (id int, owner text);\nCREATE SCHEMA app;\nCREATE ROLE reader;";
-    let order = ordered(sql, Dialect::Postgres);
+    let order = ordered(sql, DialectKind::Postgres);
     assert_eq!(at(&order, "CREATE SCHEMA"), 0);
     for attached in [
         "COMMENT",
@@ -172,7 +176,7 @@ fn attachments_follow_their_table() {
 #[test]
 fn reshaping_comes_before_users() {
     let sql = "CREATE INDEX t_extra ON t (extra);\nCREATE VIEW v AS SELECT extra FROM t;\nCREATE TABLE t (id int);\nALTER TABLE t ADD COLUMN extra int;\nCREATE TABLE u (s status DEFAULT 'new');\nALTER TYPE status ADD VALUE 'new';\nCREATE TYPE status AS ENUM ('old');";
-    let order = ordered(sql, Dialect::Postgres);
+    let order = ordered(sql, DialectKind::Postgres);
     assert_before(&order, "ALTER TABLE t ADD COLUMN", "CREATE INDEX");
     assert_before(&order, "ALTER TABLE t ADD COLUMN", "CREATE VIEW");
     assert_before(&order, "ALTER TYPE", "CREATE TABLE u");
@@ -181,7 +185,7 @@ fn reshaping_comes_before_users() {
 #[test]
 fn unclassified_statements_stay_after_what_preceded_them() {
     let sql = "CREATE VIEW v AS SELECT * FROM t;\nSET statement_timeout = 0;\nCREATE TABLE t (id int);\nDO $$ BEGIN PERFORM 1; END $$;";
-    let order = ordered(sql, Dialect::Postgres);
+    let order = ordered(sql, DialectKind::Postgres);
     assert_before(&order, "CREATE TABLE", "CREATE VIEW");
     assert_before(&order, "CREATE VIEW", "SET");
     assert_before(&order, "CREATE TABLE", "DO");
@@ -192,14 +196,14 @@ fn names_fold_like_the_database() {
     // PostgreSQL: "Users" and users are different tables.
     let order = ordered(
         "CREATE VIEW v AS SELECT * FROM \"Users\";\nCREATE TABLE users (id int);\nCREATE TABLE \"Users\" (id int);",
-        Dialect::Postgres,
+        DialectKind::Postgres,
     );
     assert_eq!(at(&order, "CREATE TABLE users"), 0);
     assert_before(&order, "CREATE TABLE \"Users\"", "CREATE VIEW");
     // MySQL compares names case-insensitively.
     let order = ordered(
         "CREATE VIEW v AS SELECT * FROM `USERS`;\nCREATE TABLE Users (id int);",
-        Dialect::Mysql,
+        DialectKind::Mysql,
     );
     assert_before(&order, "CREATE TABLE", "CREATE VIEW");
 }
@@ -207,7 +211,7 @@ fn names_fold_like_the_database() {
 #[test]
 fn same_schema_preferred_for_unqualified_names() {
     let sql = "CREATE FUNCTION b.f() RETURNS int LANGUAGE sql AS 'SELECT 1';\nCREATE VIEW b.v AS SELECT * FROM t;\nCREATE TABLE a.t (id int);\nCREATE TABLE b.t (id int);\nCREATE SCHEMA a;\nCREATE SCHEMA b;";
-    let order = ordered(sql, Dialect::Postgres);
+    let order = ordered(sql, DialectKind::Postgres);
     assert_before(&order, "CREATE TABLE b.t", "CREATE VIEW");
     assert!(at(&order, "CREATE TABLE a.t") > at(&order, "CREATE SCHEMA a"));
 }
@@ -216,7 +220,7 @@ fn same_schema_preferred_for_unqualified_names() {
 fn columns_named_like_tables_are_not_references() {
     // Lexically, v1 mentions v2 (a column) and v2 mentions v1: the parser settles it.
     let sql = "CREATE VIEW v2 AS SELECT * FROM v1;\nCREATE VIEW v1 AS SELECT t.v2 FROM t;\nCREATE TABLE t (v2 int);";
-    let order = ordered(sql, Dialect::Sqlite);
+    let order = ordered(sql, DialectKind::Sqlite);
     assert_eq!(at(&order, "CREATE TABLE"), 0);
     assert_before(&order, "CREATE VIEW v1", "CREATE VIEW v2");
 }
@@ -224,7 +228,7 @@ fn columns_named_like_tables_are_not_references() {
 #[test]
 fn mysql_triggers_and_routines() {
     let sql = "DELIMITER //\nCREATE TRIGGER film_ins AFTER INSERT ON film FOR EACH ROW BEGIN INSERT INTO film_text VALUES (NEW.id); END//\nCREATE PROCEDURE count_films(OUT n INT) BEGIN SELECT COUNT(*) INTO n FROM film; END//\nDELIMITER ;\nCREATE TABLE film_text (id INT);\nCREATE TABLE film (id INT);";
-    let order = ordered(sql, Dialect::Mysql);
+    let order = ordered(sql, DialectKind::Mysql);
     assert_before(&order, "CREATE TABLE film (", "CREATE TRIGGER");
     assert_before(&order, "CREATE TABLE film_text", "CREATE TRIGGER");
 }
@@ -232,7 +236,7 @@ fn mysql_triggers_and_routines() {
 #[test]
 fn sqlite_trigger_after_tables_it_uses() {
     let sql = "CREATE TRIGGER log_ins AFTER INSERT ON item BEGIN INSERT INTO log (item_id) VALUES (new.id); END;\nCREATE TABLE log (item_id INTEGER);\nCREATE TABLE item (id INTEGER PRIMARY KEY);";
-    let order = ordered(sql, Dialect::Sqlite);
+    let order = ordered(sql, DialectKind::Sqlite);
     assert_eq!(at(&order, "CREATE TRIGGER"), 2);
 }
 
@@ -241,7 +245,7 @@ fn garbage_is_an_error() {
     let err = load_str(
         "CREATE TABLE t (id int);\n)))",
         Path::new("x.sql"),
-        Dialect::Postgres,
+        DialectKind::Postgres,
     )
     .expect_err("garbage");
     assert_eq!(err.to_string(), "x.sql:2: not a SQL statement: \")))\"");
@@ -250,7 +254,7 @@ fn garbage_is_an_error() {
 #[test]
 fn comments_on_moved_keys_follow_them() {
     let sql = "COMMENT ON CONSTRAINT a_b ON a IS 'points at b';\nCREATE TABLE a (id int PRIMARY KEY, b_id int CONSTRAINT a_b REFERENCES b (id));\nCREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a (id));";
-    let order = ordered(sql, Dialect::Postgres);
+    let order = ordered(sql, DialectKind::Postgres);
     assert_eq!(
         order,
         [
@@ -266,7 +270,7 @@ fn comments_on_moved_keys_follow_them() {
 fn foreign_keys_follow_the_keys_they_reference() {
     // pg_dump writes keys as separate statements; scattered, they must still come in order.
     let sql = "ALTER TABLE ONLY stock ADD CONSTRAINT stock_item FOREIGN KEY (sku) REFERENCES items (sku);\nCREATE TABLE stock (sku text, qty int);\nCREATE TABLE items (id int, sku text);\nCREATE UNIQUE INDEX items_lower_sku ON items (lower(sku));\nALTER TABLE ONLY items ADD CONSTRAINT items_pkey PRIMARY KEY (id);\nCREATE UNIQUE INDEX items_sku ON items (sku);";
-    let order = ordered(sql, Dialect::Postgres);
+    let order = ordered(sql, DialectKind::Postgres);
     assert_before(
         &order,
         "CREATE UNIQUE INDEX items_sku",
@@ -274,14 +278,14 @@ fn foreign_keys_follow_the_keys_they_reference() {
     );
     // Keys on other columns, or on expressions, are not waited for.
     let sql = "ALTER TABLE ONLY stock ADD CONSTRAINT stock_item FOREIGN KEY (sku) REFERENCES items (sku);\nCREATE UNIQUE INDEX items_lower_sku ON items (lower(sku));\nALTER TABLE ONLY items ADD CONSTRAINT items_pkey PRIMARY KEY (id);\nCREATE TABLE stock (sku text, qty int);\nCREATE TABLE items (id int, sku text);";
-    let order = ordered(sql, Dialect::Postgres);
+    let order = ordered(sql, DialectKind::Postgres);
     assert_eq!(at(&order, "ALTER TABLE ONLY stock"), 2, "{order:#?}");
 }
 
 #[test]
 fn rows_load_after_the_rows_they_reference() {
     let sql = "INSERT INTO employees (id, department_id) VALUES (1, 1);\nINSERT INTO departments (id) VALUES (1);\nCREATE TABLE departments (id int PRIMARY KEY, head_id int);\nCREATE TABLE employees (id int PRIMARY KEY, department_id int NOT NULL REFERENCES departments (id));\nALTER TABLE departments ADD FOREIGN KEY (head_id) REFERENCES employees (id);";
-    let order = ordered(sql, Dialect::Mysql);
+    let order = ordered(sql, DialectKind::Mysql);
     // The key written in CREATE TABLE wins over the one added later to close the cycle.
     assert_before(&order, "INSERT INTO departments", "INSERT INTO employees");
     assert_before(&order, "CREATE TABLE employees", "INSERT INTO employees");
@@ -290,7 +294,7 @@ fn rows_load_after_the_rows_they_reference() {
 #[test]
 fn reshaping_only_moves_the_statements_that_need_it() {
     let sql = "CREATE INDEX t_a ON t (a);\nCOMMENT ON TABLE t IS 'x';\nALTER TABLE t ADD COLUMN b int, RENAME COLUMN c TO d;\nCREATE VIEW v AS SELECT a FROM t;\nCREATE VIEW w AS SELECT d FROM t;\nCREATE TABLE t (a int, c int);";
-    let order = ordered(sql, Dialect::Postgres);
+    let order = ordered(sql, DialectKind::Postgres);
     assert_eq!(
         order.iter().map(|s| &s[..14]).collect::<Vec<_>>(),
         [
@@ -304,7 +308,7 @@ fn reshaping_only_moves_the_statements_that_need_it() {
     );
     let order = ordered(
         "CREATE VIEW w AS SELECT d FROM t;\nCREATE TABLE t (c int);\nALTER TABLE t RENAME COLUMN c TO d;",
-        Dialect::Postgres,
+        DialectKind::Postgres,
     );
     assert_before(&order, "ALTER TABLE", "CREATE VIEW w");
 }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use sqlimport::{Dialect, load_str, order, split};
+use sqlimport::{DialectKind, load_str, order, split};
 
 const FRAGMENTS: &[&str] = &[
     "CREATE ",
@@ -90,7 +90,11 @@ fn random_fragments_never_panic() {
         let sql: String = (0..len)
             .map(|_| FRAGMENTS[rng.below(FRAGMENTS.len())])
             .collect();
-        for dialect in [Dialect::Postgres, Dialect::Mysql, Dialect::Sqlite] {
+        for dialect in [
+            DialectKind::Postgres,
+            DialectKind::Mysql,
+            DialectKind::Sqlite,
+        ] {
             if let Ok(statements) = split(&sql, Path::new("fuzz.sql"), dialect) {
                 let _ = order(statements, dialect);
             }
@@ -103,9 +107,9 @@ fn random_fragments_never_panic() {
 fn truncated_corpus_statements_never_panic() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
     for (dir, dialect) in [
-        ("postgres", Dialect::Postgres),
-        ("mysql", Dialect::Mysql),
-        ("sqlite", Dialect::Sqlite),
+        ("postgres", DialectKind::Postgres),
+        ("mysql", DialectKind::Mysql),
+        ("sqlite", DialectKind::Sqlite),
     ] {
         for entry in std::fs::read_dir(corpus.join(dir)).expect("corpus") {
             let text = std::fs::read_to_string(entry.expect("entry").path()).expect("reads");

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 use common::{TempDir, locations};
-use sqlimport::{Dialect, ImportError, LoadOptions, load, load_str, load_with, order, split};
+use sqlimport::{DialectKind, ImportError, LoadOptions, load, load_str, load_with, order, split};
 
 fn allow_outside() -> LoadOptions {
     LoadOptions::default().allow_outside_root(true)
@@ -29,7 +29,11 @@ fn unfinished_add_constraint_is_not_a_panic() {
         "CREATE TABLE t (id int); ALTER TABLE t ADD CONSTRAINT",
         "ALTER TABLE t ADD CONSTRAINT, ADD CONSTRAINT c",
     ] {
-        for dialect in [Dialect::Postgres, Dialect::Mysql, Dialect::Sqlite] {
+        for dialect in [
+            DialectKind::Postgres,
+            DialectKind::Mysql,
+            DialectKind::Sqlite,
+        ] {
             let statements = split(sql, Path::new("t.sql"), dialect).expect("splits");
             let ordered = order(statements.clone(), dialect).expect("orders");
             assert_eq!(ordered.len(), statements.len(), "{sql}");
@@ -52,7 +56,7 @@ fn import_chain_ten_thousand_files_deep() {
             &format!("{import}CREATE TABLE t{i} (id int);\n"),
         );
     }
-    let project = load(&dir.path().join("f0.sql"), Dialect::Sqlite).expect("loads");
+    let project = load(&dir.path().join("f0.sql"), DialectKind::Sqlite).expect("loads");
     assert_eq!(project.files.len(), DEPTH);
     // The deepest import loads first.
     assert_eq!(project.files[0], Path::new("f9999.sql"));
@@ -74,7 +78,7 @@ fn deep_import_cycle_is_reported_without_recursion() {
             &format!("-- atlas:import f{next}.sql\n"),
         );
     }
-    let err = load(&dir.path().join("f0.sql"), Dialect::Sqlite).expect_err("cycle");
+    let err = load(&dir.path().join("f0.sql"), DialectKind::Sqlite).expect_err("cycle");
     let ImportError::Cycle { chain } = err else {
         panic!("expected a cycle, got {err}");
     };
@@ -87,19 +91,19 @@ fn named_pipe_import_is_refused_not_waited_on() {
     let dir = TempDir::new("fifo");
     mkfifo(&dir.path().join("pipe.sql"));
     dir.write("main.sql", "-- atlas:import pipe.sql\n\nSELECT 1;");
-    let err = load(&dir.path().join("main.sql"), Dialect::Postgres).expect_err("a FIFO");
+    let err = load(&dir.path().join("main.sql"), DialectKind::Postgres).expect_err("a FIFO");
     assert_eq!(
         err.to_string(),
         "main.sql:1: not a regular file: pipe.sql is a named pipe"
     );
 
     // Given directly, and listed in a loaded directory.
-    let err = load(&dir.path().join("pipe.sql"), Dialect::Postgres).expect_err("a FIFO");
+    let err = load(&dir.path().join("pipe.sql"), DialectKind::Postgres).expect_err("a FIFO");
     assert!(
         matches!(err, ImportError::NotAFile { at: None, .. }),
         "{err}"
     );
-    let err = load(dir.path(), Dialect::Postgres).expect_err("a FIFO");
+    let err = load(dir.path(), DialectKind::Postgres).expect_err("a FIFO");
     assert!(matches!(err, ImportError::NotAFile { .. }), "{err}");
 }
 
@@ -109,10 +113,10 @@ fn symlink_to_dev_zero_is_refused() {
     std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.sql")).expect("symlink");
     dir.write("main.sql", "-- atlas:import zero.sql\n\nSELECT 1;");
     let main = dir.path().join("main.sql");
-    let err = load(&main, Dialect::Sqlite).expect_err("outside");
+    let err = load(&main, DialectKind::Sqlite).expect_err("outside");
     assert!(matches!(err, ImportError::OutsideRoot { .. }), "{err}");
     // Allowed outside the root, it is still not a regular file.
-    let err = load_with(&main, Dialect::Sqlite, &allow_outside()).expect_err("a device");
+    let err = load_with(&main, DialectKind::Sqlite, &allow_outside()).expect_err("a device");
     assert_eq!(
         err.to_string(),
         "main.sql:1: not a regular file: zero.sql is a character device"
@@ -129,7 +133,7 @@ fn symlinks_to_system_files_are_refused_without_reading_them() {
         std::os::unix::fs::symlink(target, dir.path().join(name)).expect("symlink");
         let main = format!("main_{name}");
         dir.write(&main, &format!("-- atlas:import {name}\n\nSELECT 1;"));
-        let err = load(&dir.path().join(&main), Dialect::Sqlite).expect_err("outside");
+        let err = load(&dir.path().join(&main), DialectKind::Sqlite).expect_err("outside");
         let root = dir.path().display();
         assert_eq!(
             err.to_string(),
@@ -142,7 +146,7 @@ fn symlinks_to_system_files_are_refused_without_reading_them() {
     // has 38 bytes; the environment of a test process has more than 100.)
     let tiny = allow_outside().max_file_size(100);
     let main = dir.path().join("main_environ.sql");
-    let err = load_with(&main, Dialect::Sqlite, &tiny).expect_err("too large");
+    let err = load_with(&main, DialectKind::Sqlite, &tiny).expect_err("too large");
     assert_eq!(
         err.to_string(),
         "main_environ.sql:1: environ.sql is larger than the limit of 100 bytes"
@@ -168,7 +172,7 @@ fn parent_and_absolute_imports_are_refused_unless_allowed() {
     outer.write("project/dir.sql", "-- atlas:import ../\n\nSELECT 1;");
     let main = outer.path().join("project/main.sql");
 
-    let err = load(&main, Dialect::Sqlite).expect_err("outside");
+    let err = load(&main, DialectKind::Sqlite).expect_err("outside");
     let root = outer.path().join("project");
     assert_eq!(
         err.to_string(),
@@ -177,15 +181,17 @@ fn parent_and_absolute_imports_are_refused_unless_allowed() {
             root.display()
         )
     );
-    let err = load(&outer.path().join("project/abs.sql"), Dialect::Sqlite).expect_err("outside");
+    let err =
+        load(&outer.path().join("project/abs.sql"), DialectKind::Sqlite).expect_err("outside");
     let ImportError::OutsideRoot { at: Some(at), .. } = &err else {
         panic!("expected a located refusal, got {err}");
     };
     assert_eq!(at.to_string(), "abs.sql:2");
-    let err = load(&outer.path().join("project/dir.sql"), Dialect::Sqlite).expect_err("outside");
+    let err =
+        load(&outer.path().join("project/dir.sql"), DialectKind::Sqlite).expect_err("outside");
     assert!(matches!(err, ImportError::OutsideRoot { .. }), "{err}");
 
-    let project = load_with(&main, Dialect::Sqlite, &allow_outside()).expect("allowed");
+    let project = load_with(&main, DialectKind::Sqlite, &allow_outside()).expect("allowed");
     assert_eq!(
         locations(&project.statements),
         ["../shared.sql:1", "main.sql:3"]
@@ -211,7 +217,7 @@ fn symlinked_directory_escaping_the_root_is_refused() {
     )
     .expect("symlink");
     let main = outer.path().join("project/main.sql");
-    let err = load(&main, Dialect::Sqlite).expect_err("outside");
+    let err = load(&main, DialectKind::Sqlite).expect_err("outside");
     let ImportError::OutsideRoot {
         at: Some(at), path, ..
     } = &err
@@ -232,7 +238,7 @@ fn symlinked_directory_escaping_the_root_is_refused() {
         inside.path().join("alias.sql"),
     )
     .expect("symlink");
-    let project = load(&inside.path().join("main.sql"), Dialect::Sqlite).expect("loads");
+    let project = load(&inside.path().join("main.sql"), DialectKind::Sqlite).expect("loads");
     assert_eq!(
         locations(&project.statements),
         ["alias.sql:1", "main.sql:3"]
@@ -246,13 +252,13 @@ fn files_over_the_size_limit_are_refused() {
     dir.write("main.sql", "-- atlas:import big.sql\n\nSELECT 2;");
     let main = dir.path().join("main.sql");
     let limited = LoadOptions::default().max_file_size(999);
-    let err = load_with(&main, Dialect::Mysql, &limited).expect_err("too large");
+    let err = load_with(&main, DialectKind::Mysql, &limited).expect_err("too large");
     assert_eq!(
         err.to_string(),
         "main.sql:1: big.sql is larger than the limit of 999 bytes"
     );
     let exact = LoadOptions::default().max_file_size(1000);
-    let project = load_with(&main, Dialect::Mysql, &exact).expect("at the limit");
+    let project = load_with(&main, DialectKind::Mysql, &exact).expect("at the limit");
     assert_eq!(project.statements.len(), 101);
     assert_eq!(
         LoadOptions::default().max_file_size,
@@ -263,7 +269,7 @@ fn files_over_the_size_limit_are_refused() {
 #[test]
 fn errors_quote_a_bounded_excerpt() {
     let garbage = format!(")))) {}", "x ".repeat(50_000));
-    let err = load_str(&garbage, Path::new("g.sql"), Dialect::Postgres).expect_err("garbage");
+    let err = load_str(&garbage, Path::new("g.sql"), DialectKind::Postgres).expect_err("garbage");
     let message = err.to_string();
     assert!(message.len() < 100, "unbounded message: {message}");
     assert!(
@@ -276,7 +282,7 @@ fn errors_quote_a_bounded_excerpt() {
 fn long_word_full_of_custom_delimiters_splits_in_linear_time() {
     // Each `x` ends a statement; re-lexing the rest of the word at every cut was quadratic.
     let sql = format!("DELIMITER x\nSELECT a{}", "xa".repeat(200_000));
-    let statements = split(&sql, Path::new("m.sql"), Dialect::Mysql).expect("splits");
+    let statements = split(&sql, Path::new("m.sql"), DialectKind::Mysql).expect("splits");
     assert_eq!(statements.len(), 200_001);
     assert_eq!(statements[0].sql, "SELECT a");
     assert_eq!(statements[1].sql, "a");
@@ -292,7 +298,7 @@ fn deeply_nested_dollar_quotes_are_read_to_a_bounded_depth() {
     let sql = format!(
         "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS {body};\nCREATE TABLE t (id int);"
     );
-    let statements = split(&sql, Path::new("p.sql"), Dialect::Postgres).expect("splits");
-    let ordered = order(statements, Dialect::Postgres).expect("orders");
+    let statements = split(&sql, Path::new("p.sql"), DialectKind::Postgres).expect("splits");
+    let ordered = order(statements, DialectKind::Postgres).expect("orders");
     assert_eq!(ordered.len(), 2);
 }

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{TempDir, corpus_files, fixture};
 use sqlimport::scatter::scatter;
-use sqlimport::{Dialect, Statement, load, load_str, split};
+use sqlimport::{DialectKind, Statement, load, load_str, split};
 
 const SEEDS: u64 = 8;
 
@@ -201,12 +201,12 @@ impl Server for Mysql {
     }
 }
 
-fn statements_of(file: &Path, dialect: Dialect) -> Vec<Statement> {
+fn statements_of(file: &Path, dialect: DialectKind) -> Vec<Statement> {
     let sql = std::fs::read_to_string(file).expect("reads corpus file");
     split(&sql, file, dialect).expect("splits")
 }
 
-fn check_corpus(server: &dyn Server, dir: &str, dialect: Dialect) {
+fn check_corpus(server: &dyn Server, dir: &str, dialect: DialectKind) {
     if !server.reachable() {
         return;
     }
@@ -233,12 +233,12 @@ fn check_corpus(server: &dyn Server, dir: &str, dialect: Dialect) {
 
 #[test]
 fn postgres_corpus_runs_in_any_split() {
-    check_corpus(&Postgres::new(), "postgres", Dialect::Postgres);
+    check_corpus(&Postgres::new(), "postgres", DialectKind::Postgres);
 }
 
 #[test]
 fn mysql_corpus_runs_in_any_split() {
-    check_corpus(&Mysql::new(), "mysql", Dialect::Mysql);
+    check_corpus(&Mysql::new(), "mysql", DialectKind::Mysql);
 }
 
 const FK_CYCLE: &str = "CREATE TABLE store (id INT PRIMARY KEY, manager_id INT NOT NULL REFERENCES staff (id));\n\
@@ -248,8 +248,8 @@ CREATE TABLE visit (staff_id INT REFERENCES staff (id), store_id INT, FOREIGN KE
 #[test]
 fn broken_foreign_key_cycles_execute() {
     for (server, dialect) in [
-        (&Postgres::new() as &dyn Server, Dialect::Postgres),
-        (&Mysql::new(), Dialect::Mysql),
+        (&Postgres::new() as &dyn Server, DialectKind::Postgres),
+        (&Mysql::new(), DialectKind::Mysql),
     ] {
         if !server.reachable() {
             continue;
@@ -272,7 +272,7 @@ fn import_seed_executes_on_postgres() {
     if !main.exists() || !server.reachable() {
         return;
     }
-    let project = load(&main, Dialect::Postgres).expect("loads");
+    let project = load(&main, DialectKind::Postgres).expect("loads");
     server
         .execute(&project.statements)
         .unwrap_or_else(|e| panic!("import-seed: {e}"));

@@ -1,5 +1,7 @@
 //! Throw-away databases on the test servers.
 
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use mysql_async::prelude::Queryable;
@@ -8,14 +10,14 @@ use crate::servers::{mysql_url, postgres_url, skip_or_fail, url_for};
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
-/// A name unique to this process and call, `<prefix>_<pid>_<n>`: lower-case, so it needs
-/// no quoting on any server.
+/// A name unique to this call, `<prefix>_<pid>_<n>_<random>`: lower-case, so it needs no
+/// quoting on any server. The random part matters: test processes in other containers
+/// share the servers and may have the same process id.
 pub fn unique_name(prefix: &str) -> String {
-    format!(
-        "{prefix}_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    )
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    // RandomState is seeded from the OS's randomness.
+    let random = RandomState::new().hash_one((n, std::process::id())) as u32;
+    format!("{prefix}_{}_{n}_{random:08x}", std::process::id())
 }
 
 /// Which server a database lives on.
@@ -76,16 +78,39 @@ async fn mysql_connect(url: &str) -> Result<mysql_async::Conn, String> {
         .map_err(|e| e.to_string())
 }
 
+/// Why running SQL failed.
+enum Failure {
+    /// The server could not be reached (skip the test).
+    Connect(String),
+    /// The server refused the SQL (a broken test or server: fail).
+    Sql(String),
+}
+
+impl Failure {
+    fn message(self) -> String {
+        match self {
+            Failure::Connect(m) => format!("cannot connect: {m}"),
+            Failure::Sql(m) => m,
+        }
+    }
+}
+
 /// Runs SQL (several statements allowed) on `url`.
-async fn run(server: Server, url: &str, sql: &str) -> Result<(), String> {
+async fn run(server: Server, url: &str, sql: &str) -> Result<(), Failure> {
     match server {
         Server::Postgres => {
-            let client = pg_connect(url).await?;
-            client.batch_execute(sql).await.map_err(|e| e.to_string())
+            let client = pg_connect(url).await.map_err(Failure::Connect)?;
+            client
+                .batch_execute(sql)
+                .await
+                .map_err(|e| Failure::Sql(e.to_string()))
         }
         Server::Mysql => {
-            let mut conn = mysql_connect(url).await?;
-            let outcome = conn.query_drop(sql).await.map_err(|e| e.to_string());
+            let mut conn = mysql_connect(url).await.map_err(Failure::Connect)?;
+            let outcome = conn
+                .query_drop(sql)
+                .await
+                .map_err(|e| Failure::Sql(e.to_string()));
             let _ = conn.disconnect().await;
             outcome
         }
@@ -109,9 +134,13 @@ impl ServerDb {
             Server::Postgres => format!("CREATE DATABASE {name}"),
             Server::Mysql => format!("CREATE DATABASE `{name}`"),
         };
-        if let Err(why) = run(server, &admin_url, &create).await {
-            skip_or_fail(server.label(), &why);
-            return None;
+        match run(server, &admin_url, &create).await {
+            Ok(()) => {}
+            Err(Failure::Connect(why)) => {
+                skip_or_fail(server.label(), &why);
+                return None;
+            }
+            Err(Failure::Sql(why)) => panic!("{create}: {why}"),
         }
         Some(ServerDb {
             server,
@@ -132,7 +161,7 @@ impl ServerDb {
     /// Runs SQL on the database directly, not through Mercator; panics on failure.
     pub async fn exec(&self, sql: &str) {
         if let Err(e) = run(self.server, &self.url, sql).await {
-            panic!("{sql}: {e}");
+            panic!("{sql}: {}", e.message());
         }
     }
 

@@ -41,10 +41,16 @@ pub enum DriverError {
     },
     /// The connection broke while in use. Whatever the interrupted statement did may or may
     /// not have taken effect.
-    #[error("the connection to the database was lost: {message}")]
+    #[error(
+        "the connection to the database was lost: {message}{}",
+        applied_note(applied)
+    )]
     ConnectionLost {
         /// What the library reported.
         message: String,
+        /// Statements of the workflow's list that had taken effect before (filled in by
+        /// [`DriverError::at_statement`]).
+        applied: Vec<String>,
         /// The library error.
         #[source]
         source: Option<SourceError>,
@@ -168,6 +174,13 @@ impl DriverError {
                 sql,
                 message,
                 code,
+                applied: already.to_vec(),
+                source,
+            },
+            DriverError::ConnectionLost {
+                message, source, ..
+            } => DriverError::ConnectionLost {
+                message,
                 applied: already.to_vec(),
                 source,
             },

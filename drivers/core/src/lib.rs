@@ -35,7 +35,7 @@ mod traits;
 mod url_util;
 
 pub use error::{DriverError, SourceError, source};
-pub use registry::{DriverFactory, OpenFuture, OpenOptions};
+pub use registry::{DriverFactory, OpenFuture, OpenOptions, ScratchOpener};
 pub use revisions::{
     CLOUD_IDENTIFIER, REVISIONS_TABLE, Revision, RevisionKind, RevisionStore, RevisionsTable,
 };

@@ -35,6 +35,9 @@ impl OpenOptions {
     }
 }
 
+/// Opens a private, throw-away database needing no server (see [`DriverFactory::scratch`]).
+pub type ScratchOpener = fn() -> Result<Box<dyn Driver>, DriverError>;
+
 /// The future [`DriverFactory::open`] returns.
 pub type OpenFuture<'a> =
     Pin<Box<dyn Future<Output = Result<Box<dyn Driver>, DriverError>> + Send + 'a>>;
@@ -55,7 +58,7 @@ pub struct DriverFactory {
     pub open: for<'a> fn(&'a str, OpenOptions) -> OpenFuture<'a>,
     /// A private, throw-away database of this kind needing no server (SQLite in memory),
     /// used as the dev database when none is given.
-    pub scratch: Option<fn() -> Result<Box<dyn Driver>, DriverError>>,
+    pub scratch: Option<ScratchOpener>,
     /// The dialect for rendering without a connection (server-dependent dialects use
     /// their most common server).
     pub dialect: fn() -> Box<dyn Dialect>,

@@ -1,5 +1,7 @@
 //! [`MysqlDriver`]: a connection implementing every driver trait.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -48,6 +50,8 @@ pub struct MysqlDriver {
     bound: Option<String>,
     dialect: MysqlDialect,
     conn: Mutex<Option<Conn>>,
+    /// Set while a session has a transaction open.
+    open_transaction: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for MysqlDriver {
@@ -84,6 +88,7 @@ impl MysqlDriver {
                 bound,
                 dialect: MysqlDialect::for_server(server),
                 conn: Mutex::new(Some(conn)),
+                open_transaction: Arc::new(AtomicBool::new(false)),
             })
         }
         .instrument(tracing::info_span!("connect", driver = "mysql", url = %redacted))
@@ -389,10 +394,11 @@ impl MysqlDriver {
         let conn = crate::connect::connect(&opts, &self.url).await?;
         Ok(MysqlDriver {
             opts,
-            url: format!("{} (scratch database {database})", self.url),
+            url: self.url.clone(),
             bound: Some(database.to_owned()),
-            dialect: self.dialect.clone(),
+            dialect: self.dialect,
             conn: Mutex::new(Some(conn)),
+            open_transaction: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -430,8 +436,30 @@ impl Driver for MysqlDriver {
     }
 
     async fn session(&self) -> Result<Box<dyn Session + '_>, DriverError> {
-        let guard = self.connection().await?;
-        Ok(Box::new(MysqlSession::new(guard, self.bound.clone())))
+        let mut guard = self.connection().await?;
+        // A session dropped inside its transaction left it open: without a rollback, the
+        // next DDL statement would silently commit its work.
+        if self.open_transaction.swap(false, Ordering::SeqCst)
+            && let Some(conn) = guard.as_mut()
+            && let Err(e) = conn.query_drop("ROLLBACK").await
+        {
+            *guard = None;
+            return Err(crate::error::driver_error(e, |message, code, source| {
+                DriverError::Exec {
+                    index: 0,
+                    sql: "ROLLBACK".into(),
+                    message,
+                    code,
+                    applied: Vec::new(),
+                    source,
+                }
+            }));
+        }
+        Ok(Box::new(MysqlSession::new(
+            guard,
+            self.bound.clone(),
+            Arc::clone(&self.open_transaction),
+        )))
     }
 
     async fn close(&self) -> Result<(), DriverError> {
@@ -441,6 +469,7 @@ impl Driver for MysqlDriver {
                 .await
                 .map_err(|e| DriverError::ConnectionLost {
                     message: describe(&e),
+                    applied: Vec::new(),
                     source: Some(source(e)),
                 })?;
         }
@@ -453,6 +482,7 @@ impl Driver for MysqlDriver {
 pub(crate) fn not_connected() -> DriverError {
     DriverError::ConnectionLost {
         message: "no connection to the server".into(),
+        applied: Vec::new(),
         source: None,
     }
 }

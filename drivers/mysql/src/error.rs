@@ -47,6 +47,7 @@ pub(crate) fn driver_error(
     if is_connection_lost(&error) {
         return mercator_driver::DriverError::ConnectionLost {
             message,
+            applied: Vec::new(),
             source: Some(mercator_driver::source(error)),
         };
     }

@@ -1,10 +1,12 @@
 //! [`MysqlSession`]: statements, queries and transactions on the driver's connection, and
 //! the revisions table.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use mercator_driver::{
     CLOUD_IDENTIFIER, DriverError, Revision, RevisionKind, RevisionStore, RevisionsTable, Rows,
     Session, TxOptions,
@@ -22,16 +24,26 @@ use crate::quote;
 pub(crate) struct MysqlSession<'a> {
     conn: MutexGuard<'a, Option<Conn>>,
     bound: Option<String>,
-    in_transaction: bool,
+    /// Shared with the driver, so a session dropped inside a transaction is rolled back by
+    /// the next one.
+    open_transaction: Arc<AtomicBool>,
 }
 
 impl<'a> MysqlSession<'a> {
-    pub(crate) fn new(conn: MutexGuard<'a, Option<Conn>>, bound: Option<String>) -> Self {
+    pub(crate) fn new(
+        conn: MutexGuard<'a, Option<Conn>>,
+        bound: Option<String>,
+        open_transaction: Arc<AtomicBool>,
+    ) -> Self {
         MysqlSession {
             conn,
             bound,
-            in_transaction: false,
+            open_transaction,
         }
+    }
+
+    fn set_in_transaction(&self, open: bool) {
+        self.open_transaction.store(open, Ordering::SeqCst);
     }
 
     fn conn(&mut self) -> Result<&mut Conn, DriverError> {
@@ -55,7 +67,7 @@ impl<'a> MysqlSession<'a> {
         });
         if error.is_connection_lost() {
             *self.conn = None;
-            self.in_transaction = false;
+            self.set_in_transaction(false);
         }
         error
     }
@@ -114,12 +126,12 @@ impl Session for MysqlSession<'_> {
     }
 
     fn in_transaction(&self) -> bool {
-        self.in_transaction
+        self.open_transaction.load(Ordering::SeqCst)
     }
 
     async fn begin(&mut self, _options: TxOptions) -> Result<(), DriverError> {
         self.run("START TRANSACTION").await?;
-        self.in_transaction = true;
+        self.set_in_transaction(true);
         Ok(())
     }
 
@@ -150,13 +162,13 @@ impl Session for MysqlSession<'_> {
 
     async fn commit(&mut self) -> Result<(), DriverError> {
         let outcome = self.run("COMMIT").await;
-        self.in_transaction = false;
+        self.set_in_transaction(false);
         outcome
     }
 
     async fn rollback(&mut self) -> Result<(), DriverError> {
         let outcome = self.run("ROLLBACK").await;
-        self.in_transaction = false;
+        self.set_in_transaction(false);
         outcome
     }
 }
@@ -226,7 +238,7 @@ impl RevisionStore for MysqlSession<'_> {
             let executed_at = value(5)
                 .and_then(|t| NaiveDateTime::parse_from_str(&t, "%Y-%m-%d %H:%M:%S%.f").ok())
                 .map(|t| t.and_utc())
-                .unwrap_or_else(|| DateTime::<Utc>::default());
+                .unwrap_or_default();
             out.push(Revision {
                 version,
                 description: value(1).unwrap_or_default(),

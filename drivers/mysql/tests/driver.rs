@@ -19,7 +19,7 @@ fn one_line(err: &DriverError) -> String {
 #[tokio::test]
 async fn access_denied_is_one_clear_line() {
     let Some(admin) = admin().await else { return };
-    let user = format!("mercator_t_{}", std::process::id());
+    let user = mercator_testkit::unique_name("mercator_u");
     admin
         .execute(&[
             format!("DROP USER IF EXISTS '{user}'@'%'"),
@@ -49,7 +49,7 @@ async fn access_denied_is_one_clear_line() {
 #[tokio::test]
 async fn unknown_database_is_one_clear_line() {
     let Some(_admin) = admin().await else { return };
-    let name = format!("mercator_missing_{}", std::process::id());
+    let name = mercator_testkit::unique_name("mercator_missing");
     let err = MysqlDriver::open(&url_for(&name)).await.unwrap_err();
     let text = one_line(&err);
     assert!(
@@ -116,10 +116,15 @@ async fn server_gone_mid_apply_is_a_lost_connection() {
     let (applied, killed) = tokio::join!(db.driver.apply(&plan), killer);
     killed.unwrap();
     let err = applied.unwrap_err();
-    let text = one_line(&err);
+    let text = err.to_string();
     assert!(
         matches!(err, DriverError::ConnectionLost { .. }),
         "a killed session is a lost connection: {text}"
+    );
+    // The error says what had taken effect before the connection went.
+    assert!(
+        text.contains("already applied (1)") && text.contains("CREATE TABLE first_one"),
+        "{text}"
     );
     // The first statement had committed on its own; the third never ran.
     let realm = db.driver.inspect(&InspectOptions::default()).await.unwrap();
@@ -159,7 +164,7 @@ async fn failing_statement_reports_index_and_applied() {
 async fn locks_exclude_other_sessions() {
     let Some(admin) = admin().await else { return };
     let other = MysqlDriver::open(&server_url()).await.unwrap();
-    let name = format!("mercator_t_lock_{}", std::process::id());
+    let name = mercator_testkit::unique_name("mercator_lock");
     admin.lock(&name, Duration::from_secs(1)).await.unwrap();
     let err = other.lock(&name, Duration::from_secs(1)).await.unwrap_err();
     assert!(matches!(err, DriverError::Locked { .. }), "{err}");

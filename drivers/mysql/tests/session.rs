@@ -89,7 +89,6 @@ fn any_revision_reads_back_as_written() {
 }
 
 #[tokio::test]
-#[ignore = "BUG (reported): the MySQL inspector lists atlas_schema_revisions"]
 async fn revisions_table_is_hidden_from_inspection() {
     let Some(_admin) = admin().await else { return };
     let db = TestDb::create().await;
@@ -241,7 +240,6 @@ async fn killed_session_is_a_lost_connection_and_the_next_session_reconnects() {
 /// `Session` contract). In MySQL the risk is worse than a stale view: the next DDL or
 /// `START TRANSACTION` would silently commit it.
 #[tokio::test]
-#[ignore = "BUG (reported): MysqlSession starts with in_transaction = false and never rolls back a dropped session's transaction"]
 async fn dropped_session_rolls_back_its_transaction() {
     let Some(_admin) = admin().await else { return };
     let db = TestDb::create().await;

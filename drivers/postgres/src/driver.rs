@@ -74,9 +74,10 @@ fn open_boxed(url: &str, _options: OpenOptions) -> OpenFuture<'_> {
 /// The error of a failed call, with the server's SQLSTATE; a broken connection is
 /// [`DriverError::ConnectionLost`].
 pub(crate) fn exec_error(sql: &str, e: tokio_postgres::Error) -> DriverError {
-    if e.is_closed() {
+    if is_lost(&e) {
         return DriverError::ConnectionLost {
             message: one_line(&e),
+            applied: Vec::new(),
             source: Some(source(e)),
         };
     }
@@ -90,15 +91,25 @@ pub(crate) fn exec_error(sql: &str, e: tokio_postgres::Error) -> DriverError {
     }
 }
 
+/// Whether the connection is gone: closed, or the server ended the session (a FATAL or
+/// PANIC error, SQLSTATE class 57P: terminated by an administrator, crash, shutdown).
+pub(crate) fn is_lost(e: &tokio_postgres::Error) -> bool {
+    e.is_closed()
+        || e.code().is_some_and(|c| c.code().starts_with("57P0"))
+        || e.as_db_error()
+            .is_some_and(|d| matches!(d.severity(), "FATAL" | "PANIC"))
+}
+
 /// The server's SQLSTATE, when the server answered.
 pub(crate) fn sqlstate(e: &tokio_postgres::Error) -> Option<String> {
     e.code().map(|c| c.code().to_owned())
 }
 
 fn lock_error(name: &str, e: tokio_postgres::Error) -> DriverError {
-    if e.is_closed() {
+    if is_lost(&e) {
         return DriverError::ConnectionLost {
             message: one_line(&e),
+            applied: Vec::new(),
             source: Some(source(e)),
         };
     }

@@ -60,9 +60,10 @@ impl<'a> PostgresSession<'a> {
     }
 
     fn revisions_error(&self, table: &RevisionsTable, e: tokio_postgres::Error) -> DriverError {
-        if e.is_closed() {
+        if crate::driver::is_lost(&e) {
             return DriverError::ConnectionLost {
                 message: one_line(&e),
+                applied: Vec::new(),
                 source: Some(source(e)),
             };
         }

@@ -199,7 +199,6 @@ async fn backend_killed_between_statements_is_a_lost_connection() {
 }
 
 #[tokio::test]
-#[ignore = "BUG (reported): a backend terminated mid-statement gives Exec 57P01, not ConnectionLost"]
 async fn backend_killed_mid_statement_is_a_lost_connection() {
     let Some(admin) = admin().await else { return };
     let db = TestDb::create().await;

@@ -269,6 +269,7 @@ impl SqliteDriver {
             .await
             .map_err(|e| DriverError::ConnectionLost {
                 message: format!("the SQLite worker thread failed: {e}"),
+                applied: Vec::new(),
                 source: Some(source(e)),
             })?
     }
@@ -352,6 +353,26 @@ impl Driver for SqliteDriver {
 
     async fn session(&self) -> Result<Box<dyn Session + '_>, DriverError> {
         let gate = self.gate.lock().await;
+        // A session dropped inside its transaction left it open: roll it back (and restore
+        // the enforcement a plan transaction switches off) before anyone else uses it.
+        self.blocking_ungated(|conn| {
+            if !conn.is_autocommit() {
+                conn.execute_batch("ROLLBACK")
+                    .map_err(|e| DriverError::Exec {
+                        index: 0,
+                        sql: "ROLLBACK".into(),
+                        message: e.to_string(),
+                        code: error_code(&e),
+                        applied: Vec::new(),
+                        source: Some(source(e)),
+                    })?;
+                if !conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true) {
+                    let _ = conn.execute_batch("PRAGMA foreign_keys = ON");
+                }
+            }
+            Ok(())
+        })
+        .await?;
         Ok(Box::new(SqliteSession::new(self, gate)))
     }
 

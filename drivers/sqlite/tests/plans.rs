@@ -78,6 +78,7 @@ fn renames_use_alter_table() {
 fn unsupported(change: Change) -> String {
     match SqliteDialect.plan(&[change], &PlanOptions::default()) {
         Err(PlanError::Unsupported { reason, .. }) => reason,
+        Err(other) => panic!("expected an unsupported-change error, got {other}"),
         Ok(plan) => panic!("expected an error, got {plan:?}"),
     }
 }

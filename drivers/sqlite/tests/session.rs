@@ -201,7 +201,6 @@ fn lock_of_a_killed_process_is_free() {
 /// A transaction left open by a dropped session is rolled back by the next session (the
 /// `Session` contract), so its uncommitted work is never seen or committed later.
 #[tokio::test]
-#[ignore = "BUG (reported): SqliteDriver::session does not roll back a dropped session's transaction"]
 async fn dropped_session_rolls_back_its_transaction() {
     let db = SqliteDriver::in_memory();
     {

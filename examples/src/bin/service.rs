@@ -5,12 +5,12 @@
 //! `sqlite://target/service.db`).
 
 use mercator_migrate::dir::EmbeddedDir;
-use mercator_migrate::{Migrator, VersionedError, embed_migrations};
+use mercator_migrate::{Migrator, embed_migrations};
 
 static MIGRATIONS: EmbeddedDir = embed_migrations!("migrations");
 
 #[tokio::main]
-async fn main() -> Result<(), VersionedError> {
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let url = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "sqlite://target/service.db".to_owned());

@@ -12,10 +12,10 @@ use crate::MigrateError;
 pub enum VersionedError {
     /// Opening the database or a dev database failed, or another workflow error.
     #[error(transparent)]
-    Migrate(#[from] MigrateError),
+    Migrate(Box<MigrateError>),
     /// The database failed (connection, lock, revisions table).
     #[error(transparent)]
-    Driver(#[from] DriverError),
+    Driver(Box<DriverError>),
     /// The directory cannot be read or written.
     #[error(transparent)]
     Dir(#[from] DirError),
@@ -89,7 +89,7 @@ pub enum VersionedError {
         message: String,
         /// The driver error.
         #[source]
-        source: DriverError,
+        source: Box<DriverError>,
     },
     /// A version given on the command line or builder is not in the directory.
     #[error("version {version} ({what}) is not in the migration directory")]
@@ -99,7 +99,26 @@ pub enum VersionedError {
         /// Which option named it.
         what: &'static str,
     },
+    /// `migrate down` would drop an object that holds data.
+    #[error("migrate down refused: {object} holds data; nothing was changed")]
+    HoldsData {
+        /// The table or column.
+        object: String,
+    },
     /// An invalid option value.
     #[error("{0}")]
     Invalid(String),
+}
+
+// Boxed: both are large, and every result of the workflows carries this type.
+impl From<MigrateError> for VersionedError {
+    fn from(error: MigrateError) -> Self {
+        VersionedError::Migrate(Box::new(error))
+    }
+}
+
+impl From<DriverError> for VersionedError {
+    fn from(error: DriverError) -> Self {
+        VersionedError::Driver(Box::new(error))
+    }
 }

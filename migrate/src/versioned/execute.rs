@@ -220,7 +220,7 @@ pub(crate) async fn run_file(
                 index: i + 1,
                 total: statements.len(),
                 message,
-                source: error,
+                source: Box::new(error),
             })
         }
     }

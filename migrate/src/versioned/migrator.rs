@@ -93,13 +93,13 @@ impl MigratorBuilder {
     /// Checks the directory against its `atlas.sum` and returns the migrator.
     pub fn build(self) -> Result<Migrator, VersionedError> {
         self.dir.validate()?;
-        if let Some(version) = &self.baseline {
-            if self.dir.file_by_version(version).is_none() {
-                return Err(VersionedError::UnknownVersion {
-                    version: version.clone(),
-                    what: "baseline",
-                });
-            }
+        if let Some(version) = &self.baseline
+            && self.dir.file_by_version(version).is_none()
+        {
+            return Err(VersionedError::UnknownVersion {
+                version: version.clone(),
+                what: "baseline",
+            });
         }
         Ok(Migrator { settings: self })
     }
@@ -276,7 +276,7 @@ impl Migrator {
                 files[at + 1..].iter().collect()
             } else {
                 if !s.allow_dirty {
-                    ensure_clean(&driver.inspect(&InspectOptions::default()).await?)?;
+                    ensure_clean(&driver.inspect(&InspectOptions::default()).await?, &table)?;
                 }
                 s.dir.files_from_last_checkpoint()?.iter().collect()
             }
@@ -284,7 +284,6 @@ impl Migrator {
             pending_after(files, &revisions, s.exec_order)?
         };
         let selection = Selection {
-            exec_order: s.exec_order,
             to_version: s.to_version.clone(),
             limit: s.limit,
         };
@@ -443,13 +442,13 @@ impl Migrator {
         version: Option<&str>,
     ) -> Result<SetReport, VersionedError> {
         let dir = &self.settings.dir;
-        if let Some(v) = version {
-            if dir.file_by_version(v).is_none() {
-                return Err(VersionedError::UnknownVersion {
-                    version: v.to_owned(),
-                    what: "migrate set",
-                });
-            }
+        if let Some(v) = version
+            && dir.file_by_version(v).is_none()
+        {
+            return Err(VersionedError::UnknownVersion {
+                version: v.to_owned(),
+                what: "migrate set",
+            });
         }
         let table = self.revisions_table();
         let mut session = driver.session().await?;
@@ -539,12 +538,14 @@ fn baseline_revision(dir: &MigrationDir, file: &MigrationFile) -> Revision {
     }
 }
 
-/// A first run needs an empty database: it fails naming the first object found.
-fn ensure_clean(realm: &Realm) -> Result<(), VersionedError> {
+/// A first run needs an empty database: it fails naming the first object found. The
+/// revisions table itself, just created, does not count.
+fn ensure_clean(realm: &Realm, revisions: &RevisionsTable) -> Result<(), VersionedError> {
     for schema in &realm.schemas {
         let found = schema
             .tables
-            .first()
+            .iter()
+            .find(|t| t.name != revisions.name)
             .map(|t| format!("table {:?}", t.name))
             .or_else(|| schema.views.first().map(|v| format!("view {:?}", v.name)))
             .or_else(|| schema.routines.first().map(|_| "a routine".to_owned()))

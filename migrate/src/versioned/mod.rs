@@ -9,12 +9,16 @@
 //! - The directory itself (files, `atlas.sum`, directives) is `mercator-migrate-dir`,
 //!   re-exported as [`crate::dir`]; [`crate::embed_migrations`] compiles one into a binary.
 
+mod diff;
+mod down;
 mod error;
 mod execute;
 mod migrator;
 mod pending;
 mod replay;
 
+pub use diff::migrate_diff;
+pub use down::{DownOptions, DownReport, DownTarget, migrate_down};
 pub use error::VersionedError;
 pub use execute::{AppliedFile, OPERATOR_VERSION};
 pub use migrator::{

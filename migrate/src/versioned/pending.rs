@@ -40,7 +40,6 @@ impl FromStr for ExecOrder {
 /// Limits on what runs.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Selection {
-    pub exec_order: ExecOrder,
     /// Run files up to and including this version.
     pub to_version: Option<String>,
     /// Run at most this many files.

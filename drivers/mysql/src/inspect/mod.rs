@@ -124,7 +124,10 @@ pub async fn inspect(
         schema.tables = found
             .take(&schema.name)
             .into_iter()
-            .filter(|t| !options.exclude_tables.contains(&t.name))
+            .filter(|t| {
+                t.name != mercator_driver::REVISIONS_TABLE
+                    && !options.exclude_tables.contains(&t.name)
+            })
             .collect();
     }
     objects::views(conn, &mut schemas).await?;
@@ -132,7 +135,9 @@ pub async fn inspect(
     objects::routines(conn, &mut schemas).await?;
     for schema in &mut schemas {
         let excluded = &options.exclude_tables;
-        schema.triggers.retain(|t| !excluded.contains(&t.on));
+        schema
+            .triggers
+            .retain(|t| t.on != mercator_driver::REVISIONS_TABLE && !excluded.contains(&t.on));
     }
     Ok(Realm::new(schemas))
 }

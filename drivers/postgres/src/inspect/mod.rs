@@ -46,9 +46,10 @@ pub(super) fn get<'a, T: FromSql<'a>>(row: &'a Row, column: &str) -> Result<T, D
 }
 
 pub(crate) fn inspect_error(e: tokio_postgres::Error) -> DriverError {
-    if e.is_closed() {
+    if crate::driver::is_lost(&e) {
         return DriverError::ConnectionLost {
             message: crate::error::one_line(&e),
+            applied: Vec::new(),
             source: Some(mercator_driver::source(e)),
         };
     }
