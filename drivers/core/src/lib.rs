@@ -31,6 +31,7 @@ pub mod exec;
 mod registry;
 mod revisions;
 mod session;
+mod ssl;
 mod traits;
 mod url_util;
 
@@ -40,5 +41,6 @@ pub use revisions::{
     CLOUD_IDENTIFIER, REVISIONS_TABLE, Revision, RevisionKind, RevisionStore, RevisionsTable,
 };
 pub use session::{Rows, Session, TxOptions};
+pub use ssl::SslMode;
 pub use traits::*;
 pub use url_util::redact_url;

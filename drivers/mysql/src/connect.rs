@@ -18,7 +18,7 @@ use mysql_async::{Conn, Opts, OptsBuilder, SslOpts};
 use percent_encoding::percent_decode_str;
 
 use crate::error::describe;
-use mercator_driver::{DriverError, redact_url, source};
+use mercator_driver::{DriverError, SslMode, redact_url, source};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -60,43 +60,14 @@ const CLIENT_TLS_PARAMS: &[&str] = &[
     "built_in_roots",
 ];
 
-/// libpq's `sslmode` names, shared with the PostgreSQL driver.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SslMode {
-    Disable,
-    Allow,
-    Prefer,
-    Require,
-    VerifyCa,
-    VerifyFull,
-}
-
-impl SslMode {
-    const ALL: &'static [(&'static str, SslMode)] = &[
-        ("disable", SslMode::Disable),
-        ("allow", SslMode::Allow),
-        ("prefer", SslMode::Prefer),
-        ("require", SslMode::Require),
-        ("verify-ca", SslMode::VerifyCa),
-        ("verify-full", SslMode::VerifyFull),
-    ];
-
-    fn parse(text: &str) -> Option<SslMode> {
-        SslMode::ALL
-            .iter()
-            .find(|(name, _)| *name == text)
-            .map(|(_, mode)| *mode)
-    }
-
-    /// The `sslmode` a (redacted) URL names, if it names a known one.
-    fn of_url(url: &str) -> Option<SslMode> {
-        let query = url.split_once('?')?.1;
-        query
-            .split('&')
-            .filter_map(|pair| pair.split_once('='))
-            .find(|(key, _)| *key == "sslmode")
-            .and_then(|(_, value)| SslMode::parse(value))
-    }
+/// The `sslmode` a (redacted) URL names, if it names a known one.
+fn sslmode_of_url(url: &str) -> Option<SslMode> {
+    let query = url.split_once('?')?.1;
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == "sslmode")
+        .and_then(|(_, value)| SslMode::parse(value))
 }
 
 fn invalid(url: &str, message: impl Into<String>) -> DriverError {
@@ -260,7 +231,7 @@ fn tls_options(mode: SslMode, _root_cert: Option<PathBuf>) -> Result<Option<SslO
 /// Opens a session with `opts`, parsed by [`parse_url`] from `url` (redacted; used in
 /// messages and to see whether `sslmode=prefer` allows falling back to plain text).
 pub(crate) async fn connect(opts: &Opts, url: &str) -> Result<Conn, DriverError> {
-    let mode = SslMode::of_url(url);
+    let mode = sslmode_of_url(url);
     #[cfg(feature = "tls")]
     if opts.ssl_opts().is_some() {
         // mysql_async builds its TLS settings with rustls' process-wide provider; make sure
@@ -379,7 +350,7 @@ fn tls_hint(message: &str, no_tls: bool, mode: Option<SslMode>, opts: &Opts) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::{SslMode, parse_url};
+    use super::{SslMode, parse_url, sslmode_of_url};
 
     #[test]
     fn parses_urls() {
@@ -463,10 +434,10 @@ mod tests {
     #[test]
     fn sslmode_is_read_from_redacted_urls() {
         assert_eq!(
-            SslMode::of_url("mysql://u:xxxxx@h/db?pool_max=2&sslmode=prefer"),
+            sslmode_of_url("mysql://u:xxxxx@h/db?pool_max=2&sslmode=prefer"),
             Some(SslMode::Prefer)
         );
-        assert_eq!(SslMode::of_url("mysql://u@h/db"), None);
+        assert_eq!(sslmode_of_url("mysql://u@h/db"), None);
     }
 
     #[test]

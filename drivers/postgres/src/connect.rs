@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use mercator_driver::{DriverError, redact_url, source};
+use mercator_driver::{DriverError, SslMode, redact_url, source};
 use percent_encoding::percent_decode_str;
 use tokio::task::JoinHandle;
 use tokio_postgres::tls::MakeTlsConnect;
@@ -51,56 +51,6 @@ pub(crate) const MERCATOR_PARAMS: &[&str] = &["search_path", "sslmode", "sslroot
 
 /// How long a connection attempt may take when the URL sets no `connect_timeout`.
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// libpq's `sslmode`, with libpq's meaning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum SslMode {
-    /// Plain text only.
-    Disable,
-    /// libpq tries plain text first; Mercator treats it like `Prefer`.
-    Allow,
-    /// TLS when the server offers it, plain text otherwise.
-    Prefer,
-    /// TLS; the certificate is checked only when `sslrootcert` names a CA file.
-    Require,
-    /// TLS; the certificate chain must lead to the CA (not checking the host name).
-    VerifyCa,
-    /// TLS; the chain and the host name are checked.
-    VerifyFull,
-}
-
-impl SslMode {
-    const ALL: &'static [(&'static str, SslMode)] = &[
-        ("disable", SslMode::Disable),
-        ("allow", SslMode::Allow),
-        ("prefer", SslMode::Prefer),
-        ("require", SslMode::Require),
-        ("verify-ca", SslMode::VerifyCa),
-        ("verify-full", SslMode::VerifyFull),
-    ];
-
-    fn parse(text: &str) -> Option<SslMode> {
-        SslMode::ALL
-            .iter()
-            .find(|(name, _)| *name == text)
-            .map(|(_, mode)| *mode)
-    }
-
-    fn name(self) -> &'static str {
-        SslMode::ALL
-            .iter()
-            .find(|(_, mode)| *mode == self)
-            .map_or("?", |(name, _)| name)
-    }
-
-    /// Whether the connection must not fall back to plain text.
-    fn requires_tls(self) -> bool {
-        matches!(
-            self,
-            SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull
-        )
-    }
-}
 
 /// Everything a URL says about the connection.
 #[derive(Debug)]

@@ -13,7 +13,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore};
 
-use super::SslMode;
+use mercator_driver::SslMode;
 
 /// Why TLS could not be set up before connecting.
 #[derive(Debug, thiserror::Error)]
