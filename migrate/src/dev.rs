@@ -61,27 +61,34 @@ impl Dev {
 
     /// Loads a SQL source: its statements in import order, executed and inspected.
     pub(crate) async fn load(&self, source: &Source) -> Result<Realm, MigrateError> {
-        match self.load_isolated(source).await? {
+        let loaded = Loaded::read(source, self.kind())?;
+        match self.isolated(&loaded).await? {
             Some(realm) => Ok(realm),
-            None => self.load_shared(source).await,
+            None => self.shared(&loaded).await,
         }
     }
 
     /// Loads a SQL source in a space of this run's own (a scratch database, or the
     /// in-memory scratch database), which concurrent runs never share; `None` when the dev
-    /// server cannot make one, so the load must use the shared dev database
-    /// ([`Dev::load_shared`]), one run at a time.
+    /// server cannot make one, so the load must use the shared dev database, one run at a
+    /// time ([`Dev::load`] does that).
     pub(crate) async fn load_isolated(
         &self,
         source: &Source,
     ) -> Result<Option<Realm>, MigrateError> {
-        let project = import(source, self.kind())?;
-        let statements: Vec<String> = project.statements.iter().map(|s| s.sql.clone()).collect();
+        self.isolated(&Loaded::read(source, self.kind())?).await
+    }
+
+    async fn isolated(&self, loaded: &Loaded) -> Result<Option<Realm>, MigrateError> {
+        let Loaded {
+            project,
+            statements,
+        } = loaded;
         match self {
             Dev::Url(dev) => match dev.create_scratch().await? {
                 Some(scratch) => {
                     let outcome =
-                        load_in_scratch(dev.as_ref(), &scratch, &project, &statements).await;
+                        load_in_scratch(dev.as_ref(), &scratch, project, statements).await;
                     // A failed clean-up must not hide the load's own error.
                     let dropped = dev.drop_scratch(scratch).await;
                     let realm = outcome?;
@@ -95,7 +102,7 @@ impl Dev {
             },
             Dev::Scratch { open, .. } => {
                 let dev = open()?;
-                run_and_inspect(dev.as_ref(), &project, &statements)
+                run_and_inspect(dev.as_ref(), project, statements)
                     .await
                     .map(Some)
             }
@@ -104,14 +111,12 @@ impl Dev {
 
     /// Loads on the dev database itself, for dev servers where no scratch space can be
     /// made: it must be clean, and is emptied after.
-    pub(crate) async fn load_shared(&self, source: &Source) -> Result<Realm, MigrateError> {
+    async fn shared(&self, loaded: &Loaded) -> Result<Realm, MigrateError> {
         let Dev::Url(dev) = self else {
             return Err(MigrateError::Missing("a dev database URL (--dev-url)"));
         };
-        let project = import(source, self.kind())?;
-        let statements: Vec<String> = project.statements.iter().map(|s| s.sql.clone()).collect();
         dev.check_clean().await?;
-        let outcome = run_and_inspect(dev.as_ref(), &project, &statements).await;
+        let outcome = run_and_inspect(dev.as_ref(), &loaded.project, &loaded.statements).await;
         let reset = dev.reset().await;
         let realm = outcome?;
         reset?;
@@ -124,6 +129,23 @@ impl Dev {
             driver.close().await?;
         }
         Ok(())
+    }
+}
+
+/// A SQL source read and ordered, with its statements' text.
+struct Loaded {
+    project: sqlimport::Project,
+    statements: Vec<String>,
+}
+
+impl Loaded {
+    fn read(source: &Source, dialect: DialectKind) -> Result<Loaded, MigrateError> {
+        let project = import(source, dialect)?;
+        let statements = project.statements.iter().map(|s| s.sql.clone()).collect();
+        Ok(Loaded {
+            project,
+            statements,
+        })
     }
 }
 
