@@ -62,6 +62,8 @@ pub struct DiffArgs {
     /// A clean dev database to replay the directory on (optional for SQLite).
     #[arg(long)]
     dev_url: Option<String>,
+    #[command(flatten)]
+    load: crate::load::LoadArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -368,7 +370,7 @@ fn new(args: NewArgs) -> Result<(), VersionedError> {
 
 async fn diff(args: DiffArgs) -> Result<(), VersionedError> {
     let mut dir = open_dir(&args.dir)?;
-    let to = mercator_migrate::Source::parse(&args.to)?;
+    let to = args.load.source(&args.to)?;
     let name = args.name.as_deref().unwrap_or("");
     match mercator_migrate::migrate_diff(&mut dir, name, &to, args.dev_url.as_deref()).await? {
         Some(file) => println(&dir_path(&args.dir).join(file).display().to_string()),

@@ -5,10 +5,11 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand, ValueEnum};
 use mercator_migrate::{
-    InspectFormat, PlannedMigration, SchemaApply, Source, inspect_source_as, schema_diff,
+    InspectFormat, PlannedMigration, SchemaApply, inspect_source_as, schema_diff,
 };
 
 use crate::Failure;
+use crate::load::LoadArgs;
 use crate::output::{print, print_block, println};
 
 /// What every command says when there is nothing to do.
@@ -54,6 +55,8 @@ pub struct InspectArgs {
     /// Schemas to inspect (default: the URL's schema, or all).
     #[arg(short, long = "schema")]
     schemas: Vec<String>,
+    #[command(flatten)]
+    load: LoadArgs,
 }
 
 #[derive(Debug, Args)]
@@ -73,6 +76,8 @@ pub struct DiffArgs {
     /// Exit with status 2 when the schemas differ (0 when in sync, 1 on errors).
     #[arg(long)]
     exit_code: bool,
+    #[command(flatten)]
+    load: LoadArgs,
 }
 
 #[derive(Debug, Args)]
@@ -98,6 +103,8 @@ pub struct ApplyArgs {
     /// How long to wait for another apply on the same database (e.g. 10s, 2m).
     #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
     lock_timeout: Duration,
+    #[command(flatten)]
+    load: LoadArgs,
 }
 
 pub async fn run(command: SchemaCommand) -> Result<(), Failure> {
@@ -116,15 +123,15 @@ async fn inspect(args: InspectArgs) -> Result<(), Failure> {
         InspectFormatArg::Dot => InspectFormat::Dot,
         InspectFormatArg::Html => InspectFormat::Html,
     };
-    let source = Source::parse(&args.url)?;
+    let source = args.load.source(&args.url)?;
     let text = inspect_source_as(&source, args.dev_url.as_deref(), &args.schemas, format).await?;
     print_block(&text);
     Ok(())
 }
 
 async fn diff(args: DiffArgs) -> Result<(), Failure> {
-    let from = Source::parse(&args.from)?;
-    let to = Source::parse(&args.to)?;
+    let from = args.load.source(&args.from)?;
+    let to = args.load.source(&args.to)?;
     let planned = schema_diff(&from, &to, args.dev_url.as_deref()).await?;
     match args.format {
         DiffFormat::Sql if planned.plan.is_empty() => println(IN_SYNC),
@@ -162,7 +169,7 @@ fn diff_json(planned: &PlannedMigration) -> Result<String, Failure> {
 async fn apply(args: ApplyArgs) -> Result<(), Failure> {
     let mut builder = SchemaApply::builder()
         .url(&args.url)
-        .to(Source::parse(&args.to)?)
+        .to(args.load.source(&args.to)?)
         .schemas(args.schemas.clone())
         .lock_timeout(args.lock_timeout);
     if let Some(dev_url) = &args.dev_url {

@@ -456,3 +456,39 @@ fn apply_into_a_closed_pipe_finishes_without_a_panic() {
         "Schemas are synced, no changes to be made."
     );
 }
+
+#[test]
+fn imports_outside_the_project_root_need_a_flag() {
+    let dir = TempDir::new();
+    dir.write(
+        "common.sql",
+        "CREATE TABLE shared (id INTEGER PRIMARY KEY);\n",
+    );
+    let main = dir.write(
+        "schema/main.sql",
+        "-- atlas:import ../common.sql\nCREATE TABLE t (id INTEGER PRIMARY KEY);\n",
+    );
+    let url = file_url(main.parent().unwrap());
+
+    let refused = mercator(&["schema", "inspect", "--url", &url]);
+    let err = assert_one_line_error(&refused);
+    assert!(err.contains("main.sql:1"), "{err}");
+    assert!(err.contains("common.sql"), "{err}");
+
+    let allowed = mercator(&["schema", "inspect", "--url", &url, "--allow-outside-root"]);
+    assert!(allowed.status.success(), "{}", stderr(&allowed));
+    assert!(stdout(&allowed).contains("shared"), "{}", stdout(&allowed));
+
+    // The size limit is a flag too: a file above it is a one-line error naming it.
+    let limited = mercator(&[
+        "schema",
+        "inspect",
+        "--url",
+        &url,
+        "--allow-outside-root",
+        "--max-file-size",
+        "10",
+    ]);
+    let err = assert_one_line_error(&limited);
+    assert!(err.contains("larger than the limit of 10 bytes"), "{err}");
+}

@@ -151,8 +151,10 @@ impl Loaded {
 
 fn import(source: &Source, dialect: DialectKind) -> Result<sqlimport::Project, MigrateError> {
     match source {
-        Source::Files(path) => Ok(sqlimport::load(path, dialect)?),
-        Source::Sql { name, sql } => Ok(sqlimport::load_str(sql, name, dialect)?),
+        Source::Files { path, options } => Ok(sqlimport::load_with(path, dialect, options)?),
+        Source::Sql { name, sql, options } => {
+            Ok(sqlimport::load_str_with(sql, name, dialect, options)?)
+        }
         Source::Database(_) => Err(MigrateError::UnexpectedSource {
             source_text: source.to_string(),
             expected: "SQL files or text",

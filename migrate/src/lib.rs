@@ -73,6 +73,7 @@ pub use open::{
 };
 pub use schema_model::DialectKind;
 pub use source::Source;
+pub use sqlimport::LoadOptions;
 pub use versioned::{
     AppliedFile, DownOptions, DownReport, DownTarget, ExecOrder, MIGRATE_LOCK, MigrateReport,
     MigrateStatus, Migrator, MigratorBuilder, OPERATOR_VERSION, PlannedFile, RevisionError,

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use mercator_driver::redact_url;
+use sqlimport::LoadOptions;
 
 use crate::MigrateError;
 use crate::open::{driver_for, scheme_of};
@@ -16,7 +17,12 @@ pub enum Source {
     Database(String),
     /// A `.sql` file or a directory of them (`file://path`), loaded with `sqlimport` and
     /// executed on a dev database to obtain the schema it describes.
-    Files(PathBuf),
+    Files {
+        /// The file or directory; it is also the project root imports must stay inside.
+        path: PathBuf,
+        /// How the files are read (size limit, imports outside the root).
+        options: LoadOptions,
+    },
     /// SQL text held in memory (e.g. `include_str!`), loaded with `sqlimport` as if it
     /// were the file `name` (imports resolve relative to it) and executed on a dev
     /// database like [`Source::Files`].
@@ -25,6 +31,8 @@ pub enum Source {
         name: PathBuf,
         /// The SQL text.
         sql: String,
+        /// How imported files are read.
+        options: LoadOptions,
     },
 }
 
@@ -36,7 +44,7 @@ impl Source {
     /// use mercator_migrate::Source;
     /// use std::path::PathBuf;
     ///
-    /// assert_eq!(Source::parse("file://schema.sql").unwrap(), Source::Files(PathBuf::from("schema.sql")));
+    /// assert_eq!(Source::parse("file://schema.sql").unwrap(), Source::file("schema.sql"));
     /// assert!(matches!(Source::parse("sqlite://app.db").unwrap(), Source::Database(_)));
     /// assert!(Source::parse("ftp://x").is_err());
     /// ```
@@ -50,7 +58,7 @@ impl Source {
                     reason: "file:// needs a path, e.g. file://schema.sql".into(),
                 });
             }
-            return Ok(Source::Files(PathBuf::from(path)));
+            return Ok(Source::file(path));
         }
         driver_for(text)?;
         Ok(Source::Database(text.to_owned()))
@@ -58,7 +66,10 @@ impl Source {
 
     /// A source of SQL files.
     pub fn file(path: impl AsRef<Path>) -> Self {
-        Source::Files(path.as_ref().to_path_buf())
+        Source::Files {
+            path: path.as_ref().to_path_buf(),
+            options: LoadOptions::default(),
+        }
     }
 
     /// A source of SQL text, reported as the file `name`.
@@ -66,6 +77,33 @@ impl Source {
         Source::Sql {
             name: name.as_ref().to_path_buf(),
             sql: sql.into(),
+            options: LoadOptions::default(),
+        }
+    }
+
+    /// The same source, its SQL files read with `options` (a database source is returned
+    /// unchanged: it has no files). For example, allowing imports outside the project root:
+    ///
+    /// ```
+    /// use mercator_migrate::{LoadOptions, Source};
+    ///
+    /// let source = Source::file("schema")
+    ///     .with_load_options(LoadOptions::default().allow_outside_root(true));
+    /// assert!(source.load_options().is_some_and(|o| o.allow_outside_root));
+    /// ```
+    #[must_use]
+    pub fn with_load_options(mut self, new: LoadOptions) -> Self {
+        if let Source::Files { options, .. } | Source::Sql { options, .. } = &mut self {
+            *options = new;
+        }
+        self
+    }
+
+    /// How the source's SQL files are read; `None` for a database.
+    pub fn load_options(&self) -> Option<&LoadOptions> {
+        match self {
+            Source::Files { options, .. } | Source::Sql { options, .. } => Some(options),
+            Source::Database(_) => None,
         }
     }
 
@@ -93,7 +131,7 @@ impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Source::Database(url) => f.write_str(&redact_url(url)),
-            Source::Files(path) => write!(f, "file://{}", path.display()),
+            Source::Files { path, .. } => write!(f, "file://{}", path.display()),
             Source::Sql { name, .. } => write!(f, "SQL text {}", name.display()),
         }
     }
@@ -107,7 +145,7 @@ mod tests {
     fn parses_sources() {
         assert_eq!(
             Source::parse("file:///abs/dir").unwrap(),
-            Source::Files(PathBuf::from("/abs/dir"))
+            Source::file(PathBuf::from("/abs/dir"))
         );
         assert_eq!(
             Source::parse("mysql://root@localhost/app").unwrap(),
