@@ -6,6 +6,9 @@
 mod load;
 mod migrate;
 mod output;
+mod plan;
+mod project;
+mod reconcile;
 mod schema;
 
 use std::process::ExitCode;
@@ -46,6 +49,8 @@ pub enum Failure {
     Io(std::io::Error),
     /// Not an error: the command ends with this status (e.g. `--exit-code` on drift).
     Status(u8),
+    /// A usage or project problem, said in full.
+    Message(String),
 }
 
 impl From<MigrateError> for Failure {
@@ -77,38 +82,45 @@ fn init_logging(verbose: u8) {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // `--env NAME` becomes the flags its atlas.hcl env sets: one command line per env
+    // instance, run in turn, stopping at the first failure.
+    let lines = match project::expand(std::env::args_os().collect()) {
+        Ok(lines) => lines,
+        Err(failure) => return report(failure),
+    };
+    for line in lines {
+        if let Err(failure) = run_line(line) {
+            return report(failure);
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn run_line(line: Vec<std::ffi::OsString>) -> Result<(), Failure> {
+    let cli = Cli::parse_from(line);
     if cli.verbose > 0 || std::env::var_os("RUST_LOG").is_some() {
         init_logging(cli.verbose);
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("Error: cannot start the async runtime: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let outcome = runtime.block_on(async {
+        .map_err(|err| Failure::Message(format!("cannot start the async runtime: {err}")))?;
+    runtime.block_on(async {
         match cli.command {
             Command::Schema(command) => schema::run(command).await,
             Command::Migrate(command) => migrate::run(command).await,
         }
-    });
-    match outcome {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Status(code)) => ExitCode::from(code),
-        Err(failure) => {
-            let message = match failure {
-                Failure::Migrate(err) => err.to_string(),
-                Failure::Refused(why) => why.to_owned(),
-                Failure::Io(err) => format!("I/O error: {err}"),
-                Failure::Status(_) => String::new(),
-            };
-            eprintln!("Error: {}", message.lines().collect::<Vec<_>>().join(" "));
-            ExitCode::FAILURE
-        }
-    }
+    })
+}
+
+fn report(failure: Failure) -> ExitCode {
+    let message = match failure {
+        Failure::Status(code) => return ExitCode::from(code),
+        Failure::Migrate(err) => err.to_string(),
+        Failure::Refused(why) => why.to_owned(),
+        Failure::Io(err) => format!("I/O error: {err}"),
+        Failure::Message(message) => message,
+    };
+    eprintln!("Error: {}", message.lines().collect::<Vec<_>>().join(" "));
+    ExitCode::FAILURE
 }

@@ -23,6 +23,11 @@ pub enum SchemaCommand {
     Diff(DiffArgs),
     /// Bring a database to the desired schema.
     Apply(ApplyArgs),
+    /// Plan the changes to the desired schema, review (--edit) and save them as a plan file.
+    Plan(crate::plan::PlanArgs),
+    /// Take a database to a desired state or a migration directory's version, up or down,
+    /// planned from the live database and never dropping data.
+    Reconcile(crate::reconcile::ReconcileArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -86,11 +91,17 @@ pub struct ApplyArgs {
     #[arg(short, long)]
     url: String,
     /// Desired state: file://path (a .sql file or directory) or a database URL.
-    #[arg(long)]
-    to: String,
+    #[arg(long, required_unless_present = "plan")]
+    to: Option<String>,
     /// Dev database used to load SQL files (optional for SQLite).
     #[arg(long)]
     dev_url: Option<String>,
+    /// Apply this reviewed plan file (`schema plan --save`), only if the database is in the
+    /// state it was made against.
+    #[arg(long)]
+    plan: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    policy: crate::project::DiffPolicyArgs,
     /// Print the plan and stop.
     #[arg(long)]
     dry_run: bool,
@@ -112,6 +123,8 @@ pub async fn run(command: SchemaCommand) -> Result<(), Failure> {
         SchemaCommand::Inspect(args) => inspect(args).await,
         SchemaCommand::Diff(args) => diff(args).await,
         SchemaCommand::Apply(args) => apply(args).await,
+        SchemaCommand::Plan(args) => crate::plan::plan(args).await,
+        SchemaCommand::Reconcile(args) => crate::reconcile::run(args).await,
     }
 }
 
@@ -160,6 +173,7 @@ fn diff_json(planned: &PlannedMigration) -> Result<String, Failure> {
         "from": planned.from_fingerprint,
         "to": planned.to_fingerprint,
         "changes": changes,
+        "summary": mercator_migrate::describe_changes(&planned.changes, None),
         "statements": statements,
     });
     serde_json::to_string_pretty(&report)
@@ -167,10 +181,38 @@ fn diff_json(planned: &PlannedMigration) -> Result<String, Failure> {
 }
 
 async fn apply(args: ApplyArgs) -> Result<(), Failure> {
+    // --- reviewed plans and diff policies (plan.rs, project.rs) ---
+    if let Some(plan) = &args.plan {
+        let to = args
+            .to
+            .as_deref()
+            .map(|to| args.load.source(to))
+            .transpose()?;
+        return crate::plan::apply_plan_file(
+            &args.url,
+            plan,
+            to,
+            args.dev_url.as_deref(),
+            &args.schemas,
+            args.lock_timeout,
+            args.dry_run,
+        )
+        .await;
+    }
+    let to = args
+        .to
+        .as_deref()
+        .ok_or(mercator_migrate::MigrateError::Missing(
+            "the desired schema (--to)",
+        ))?;
+    let (diff_options, concurrent) = args.policy.resolve()?;
+    // --- end ---
     let mut builder = SchemaApply::builder()
         .url(&args.url)
-        .to(args.load.source(&args.to)?)
+        .to(args.load.source(to)?)
         .schemas(args.schemas.clone())
+        .diff_options(diff_options)
+        .concurrent_indexes(concurrent)
         .lock_timeout(args.lock_timeout);
     if let Some(dev_url) = &args.dev_url {
         builder = builder.dev_url(dev_url);

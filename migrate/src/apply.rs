@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use mercator_driver::{Driver, InspectOptions, exec};
-use schema_diff::{Change, DialectExt, DiffOptions, Plan, PlanOptions};
+use schema_diff::{Change, DialectExt, DiffOptions, Plan};
 use schema_model::{Realm, fingerprint};
 use tracing::Instrument;
 
@@ -59,6 +59,8 @@ pub struct SchemaApplyBuilder {
     exclude_tables: Vec<String>,
     diff_options: DiffOptions,
     lock_timeout: Duration,
+    // `diff { concurrent_index }` (project.rs).
+    concurrent: crate::project::ConcurrentIndexes,
 }
 
 impl Default for SchemaApplyBuilder {
@@ -71,6 +73,7 @@ impl Default for SchemaApplyBuilder {
             exclude_tables: Vec::new(),
             diff_options: DiffOptions::default(),
             lock_timeout: Duration::from_secs(10),
+            concurrent: crate::project::ConcurrentIndexes::default(),
         }
     }
 }
@@ -123,6 +126,13 @@ impl SchemaApplyBuilder {
         self
     }
 
+    /// Create and/or drop PostgreSQL indexes on existing tables `CONCURRENTLY`, outside the
+    /// plan's transaction (`diff { concurrent_index { … } }`).
+    pub fn concurrent_indexes(mut self, concurrent: crate::project::ConcurrentIndexes) -> Self {
+        self.concurrent = concurrent;
+        self
+    }
+
     /// How long to wait for another apply to finish (default 10 s).
     pub fn lock_timeout(mut self, timeout: Duration) -> Self {
         self.lock_timeout = timeout;
@@ -158,6 +168,7 @@ impl SchemaApplyBuilder {
             exclude_tables: self.exclude_tables,
             diff_options: self.diff_options,
             lock_timeout: self.lock_timeout,
+            concurrent: self.concurrent,
         })
     }
 }
@@ -209,6 +220,7 @@ pub struct SchemaApply {
     exclude_tables: Vec<String>,
     diff_options: DiffOptions,
     lock_timeout: Duration,
+    concurrent: crate::project::ConcurrentIndexes,
 }
 
 impl SchemaApply {
@@ -224,7 +236,7 @@ impl SchemaApply {
 
     /// The schema names are compared under: the target's bound schema unless schemas were
     /// chosen explicitly.
-    fn bound(&self) -> Option<&str> {
+    pub(crate) fn bound(&self) -> Option<&str> {
         match self.schemas.as_slice() {
             [] => self.target.bound_schema(),
             [only] if self.target.bound_schema() == Some(only.as_str()) => Some(only),
@@ -297,13 +309,11 @@ impl SchemaApply {
         // in place changes nothing the fingerprint above describes.
         let mut current = current;
         let changes = dialect.diff_in_place(&mut current, &mut desired, &self.diff_options);
-        let plan = dialect.plan(
+        let mut plan = dialect.plan(
             &changes,
-            &PlanOptions {
-                unqualified_schema: self.bound().map(str::to_owned),
-                ..PlanOptions::default()
-            },
+            &crate::project::plan_options(self.bound().map(str::to_owned), self.concurrent),
         )?;
+        crate::project::keep_concurrency(&mut plan, self.concurrent);
         Ok(PlannedMigration {
             changes,
             plan,
@@ -397,6 +407,13 @@ impl SchemaApply {
         exec::apply_plan(session.as_mut(), plan).await?;
         Ok(())
     }
+
+    // --- reviewed plans (plan.rs) and reconcile (reconcile.rs) ---
+    /// The dev database SQL sources are loaded on, if any.
+    pub(crate) fn dev_db(&self) -> Option<&Dev> {
+        self.dev.as_ref()
+    }
+    // --- end ---
 
     /// Closes the connections.
     pub async fn close(self) -> Result<(), MigrateError> {

@@ -12,6 +12,10 @@ use crate::{MigrateError, PlannedMigration, Source};
 
 /// Computes the plan that turns the schema of `from` into the schema of `to`.
 ///
+/// A `file://` directory holding `atlas.sum` compared with a database is a migration
+/// directory: it is replayed on the dev database up to the version the database's revisions
+/// table records (see [`crate::drift()`]), so changes made by hand show up.
+///
 /// Database sources are inspected; `file://` sources are loaded on the dev database
 /// (`dev_url`, or an in-memory SQLite database when the other side is SQLite). The plan is
 /// written for the database of the database side (or the dev database when both sides are
@@ -41,6 +45,10 @@ pub async fn schema_diff(
     to: &Source,
     dev_url: Option<&str>,
 ) -> Result<PlannedMigration, MigrateError> {
+    // A migration directory (it holds atlas.sum) against a database: drift (drift.rs).
+    if let Some(planned) = crate::drift::migration_dir_diff(from, to, dev_url).await? {
+        return Ok(planned);
+    }
     let mut kinds = Vec::new();
     for source in [from, to] {
         if let Source::Database(url) = source {

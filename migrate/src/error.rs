@@ -122,6 +122,18 @@ pub enum MigrateError {
     /// Writing a schema as JSON failed.
     #[error("writing JSON failed: {0}")]
     Json(#[from] serde_json::Error),
+    /// A reviewed plan was refused or did not reach its target.
+    #[error(transparent)]
+    Reviewed(#[from] crate::plan::ReviewedPlanError),
+    /// A versioned workflow (a migration directory replayed for drift detection) failed.
+    #[error(transparent)]
+    Versioned(Box<crate::VersionedError>),
+    /// A reconcile stopped before changing anything.
+    #[error(transparent)]
+    Reconcile(#[from] crate::reconcile::ReconcileError),
+    /// A project, plan or test file could not be read.
+    #[error(transparent)]
+    Project(#[from] mercator_project::ProjectError),
     /// The builder was used without a required setting.
     #[error("missing setting: {0}")]
     Missing(&'static str),

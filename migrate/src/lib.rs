@@ -50,18 +50,25 @@
 
 mod apply;
 mod binding;
+mod describe;
 mod dev;
 mod diff;
+mod drift;
 mod error;
 mod inspect;
 mod open;
+mod plan;
+pub mod project;
+pub mod reconcile;
 mod source;
 mod versioned;
 
 pub use apply::{
     ApplyReport, PlannedMigration, SCHEMA_APPLY_LOCK, SchemaApply, SchemaApplyBuilder,
 };
+pub use describe::describe_changes;
 pub use diff::schema_diff;
+pub use drift::{drift, is_migration_dir};
 pub use error::MigrateError;
 pub use inspect::{InspectFormat, inspect, inspect_as, inspect_source_as, realm_json, realm_sql};
 pub use mercator_driver::exec::{apply_plan, execute_all};
@@ -70,6 +77,10 @@ pub use mercator_macros::embed_migrations;
 pub use mercator_migrate_dir as dir;
 pub use open::{
     dialect_of, driver_for, drivers, offline_dialect, open, open_with, register_driver,
+};
+pub use plan::{
+    EditCheck, ReviewedOptions, ReviewedPlan, ReviewedPlanError, ReviewedReport, apply_reviewed,
+    migration_text,
 };
 pub use schema_model::DialectKind;
 pub use source::Source;

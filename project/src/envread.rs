@@ -20,6 +20,16 @@ pub(crate) struct Reader<'a> {
 }
 
 impl Reader<'_> {
+    /// An enum keyword, written bare as in Atlas's docs (`review = ERROR`,
+    /// `exec_order = LINEAR_SKIP`) or as a string.
+    fn keyword(&self, attr: &Attribute) -> Result<String> {
+        if let hcl::edit::expr::Expression::Variable(name) = &attr.value {
+            return Ok(name.as_str().to_owned());
+        }
+        let (value, typed) = self.eval(attr)?;
+        typed.string(&value)
+    }
+
     fn eval<'b>(&self, attr: &'b Attribute) -> Result<(Value, Typed<'b>)>
     where
         Self: 'b,
@@ -165,8 +175,7 @@ impl Reader<'_> {
                             }
                         }
                         "exec_order" => {
-                            let (value, typed) = self.eval(a)?;
-                            let raw = typed.string(&value)?;
+                            let raw = self.keyword(a)?;
                             m.exec_order = ExecOrder::parse(&raw).ok_or_else(|| {
                             self.invalid(
                                 a,
@@ -223,7 +232,8 @@ impl Reader<'_> {
                     let mut ci = ConcurrentIndex::default();
                     for inner in hclx::items(&b.body) {
                         match inner {
-                            Item::Attr(a) if a.key.as_str() == "create" => {
+                            // Atlas's docs spell it `create`, some examples `add`.
+                            Item::Attr(a) if matches!(a.key.as_str(), "create" | "add") => {
                                 ci.create = self.bool(a)?
                             }
                             Item::Attr(a) if a.key.as_str() == "drop" => ci.drop = self.bool(a)?,
@@ -269,8 +279,7 @@ impl Reader<'_> {
                         l.latest = Some(typed.uint(&value)?);
                     }
                     "review" => {
-                        let (value, typed) = self.eval(a)?;
-                        let raw = typed.string(&value)?;
+                        let raw = self.keyword(a)?;
                         l.review = Some(ReviewPolicy::parse(&raw).ok_or_else(|| {
                             self.invalid(
                                 a,

@@ -62,17 +62,101 @@ fn canonicalize_table(table: &mut Table) {
     table.postgres.storage_params.sort();
 }
 
-/// A SHA-256 fingerprint (standard base64) of the realm's canonical form: equal for equal
-/// schemas, whatever order their objects were declared or inspected in.
+/// The version of the fingerprint this Mercator computes: the `m1:` prefix of every
+/// fingerprint. It changes whenever the canonical form changes (a model field added,
+/// renamed or serialized differently), so a fingerprint stored by another Mercator version
+/// is recognized as such instead of silently failing to match. See `docs/FINGERPRINT.md`.
+pub const FINGERPRINT_VERSION: u32 = 1;
+
+/// A SHA-256 fingerprint of the realm's canonical form (standard base64 behind the version
+/// prefix `m1:`): equal for equal schemas, whatever order their objects were declared or
+/// inspected in.
 ///
 /// Plan files record the fingerprints of the state they were planned from and to, so a plan
-/// only runs against the state it was reviewed for.
+/// only runs against the state it was reviewed for; compare a stored fingerprint with
+/// [`same_fingerprint`], which also reads fingerprints written before versioning.
 pub fn fingerprint(realm: &Realm) -> Result<String, FingerprintError> {
     let canonical = canonicalize(realm);
     let mut hasher = HashWriter(Sha256::new());
     serde_json::to_writer(&mut hasher, &canonical).map_err(FingerprintError)?;
-    Ok(base64::engine::general_purpose::STANDARD.encode(hasher.0.finalize()))
+    Ok(format!(
+        "m{FINGERPRINT_VERSION}:{}",
+        base64::engine::general_purpose::STANDARD.encode(hasher.0.finalize())
+    ))
 }
+
+/// The version of a stored fingerprint: `mN:` gives N; a bare base64 SHA-256 (what
+/// Mercator wrote before fingerprints were versioned) is version 0, whose hash is computed
+/// exactly as version 1's.
+///
+/// ```
+/// use schema_model::fingerprint_version;
+///
+/// assert_eq!(fingerprint_version("m1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=").unwrap(), 1);
+/// assert_eq!(fingerprint_version("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=").unwrap(), 0);
+/// assert!(fingerprint_version("h1:abc").is_err());
+/// ```
+pub fn fingerprint_version(stored: &str) -> Result<u32, UnknownFingerprint> {
+    let unknown = || UnknownFingerprint(stored.to_owned());
+    if let Some((prefix, hash)) = stored.split_once(':') {
+        let version = prefix
+            .strip_prefix('m')
+            .and_then(|n| n.parse::<u32>().ok())
+            .filter(|n| *n >= 1)
+            .ok_or_else(unknown)?;
+        return if is_sha256_base64(hash) {
+            Ok(version)
+        } else {
+            Err(unknown())
+        };
+    }
+    if is_sha256_base64(stored) {
+        Ok(0)
+    } else {
+        Err(unknown())
+    }
+}
+
+/// Whether a stored fingerprint describes the same schema as a freshly computed one.
+/// Version 0 (unprefixed) fingerprints compare by their hash, which version 1 did not
+/// change. A fingerprint of another version cannot be compared: that is an error, so a
+/// plan made by a Mercator with a different canonical form is re-planned rather than
+/// refused as drift (or, worse, accepted).
+///
+/// ```
+/// use schema_model::{Realm, fingerprint, same_fingerprint};
+///
+/// let now = fingerprint(&Realm::default()).unwrap();
+/// assert!(same_fingerprint(&now, &now).unwrap());
+/// let legacy = now.trim_start_matches("m1:");
+/// assert!(same_fingerprint(legacy, &now).unwrap());
+/// let future = now.replace("m1:", "m9:");
+/// assert!(same_fingerprint(&future, &now).is_err());
+/// ```
+pub fn same_fingerprint(stored: &str, computed: &str) -> Result<bool, UnknownFingerprint> {
+    let theirs = fingerprint_version(stored)?;
+    let ours = fingerprint_version(computed)?;
+    let hash = |s: &str| s.split_once(':').map_or(s, |(_, h)| h).to_owned();
+    match (theirs, ours) {
+        (0 | 1, 0 | 1) => Ok(hash(stored) == hash(computed)),
+        (a, b) if a == b => Ok(stored == computed),
+        _ => Err(UnknownFingerprint(stored.to_owned())),
+    }
+}
+
+fn is_sha256_base64(text: &str) -> bool {
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .is_ok_and(|bytes| bytes.len() == 32)
+}
+
+/// A stored fingerprint that is not one this Mercator can compare (another version, or not
+/// a fingerprint at all).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "fingerprint {0:?} is not a version {FINGERPRINT_VERSION} Mercator fingerprint (m{FINGERPRINT_VERSION}:…); it was made by another Mercator version or edited: plan again"
+)]
+pub struct UnknownFingerprint(pub String);
 
 /// The realm could not be serialized for fingerprinting (e.g. a float that JSON cannot
 /// hold); no fingerprint is made up instead.

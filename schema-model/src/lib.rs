@@ -39,7 +39,10 @@ mod realm;
 mod table;
 mod types;
 
-pub use canonical::{FingerprintError, canonicalize, fingerprint};
+pub use canonical::{
+    FINGERPRINT_VERSION, FingerprintError, UnknownFingerprint, canonicalize, fingerprint,
+    fingerprint_version, same_fingerprint,
+};
 pub use dialect::{DialectKind, UnknownDialect};
 pub use erd::{to_dot, to_mermaid};
 pub use html::to_html;

@@ -209,7 +209,11 @@ fn drop_revisions_table(realm: &mut Realm) {
 
 /// For every dropped table and column, a query that is true when it holds no data, with the
 /// object's description for the error.
-fn data_checks(changes: &[Change], kind: DialectKind, bound: bool) -> Vec<(String, String)> {
+pub(crate) fn data_checks(
+    changes: &[Change],
+    kind: DialectKind,
+    bound: bool,
+) -> Vec<(String, String)> {
     let table_ref = |schema: &str, table: &str| {
         if bound {
             quote(kind, table)

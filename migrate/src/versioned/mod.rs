@@ -19,6 +19,8 @@ mod replay;
 
 pub use diff::migrate_diff;
 pub use down::{DownOptions, DownReport, DownTarget, migrate_down};
+// Reconcile (reconcile.rs) protects data with the same checks.
+pub(crate) use down::data_checks;
 pub use error::VersionedError;
 pub use execute::{AppliedFile, OPERATOR_VERSION};
 pub use migrator::{
