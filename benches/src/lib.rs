@@ -1,1 +1,3 @@
 //! Benches.
+
+pub mod timed;

@@ -2,6 +2,11 @@
 //! database at once, with one dev database each and with one shared dev database, twenty
 //! rounds in a row. All must exit 0, exactly one must print that it applied, the others
 //! that the schemas are synced, and the database must end up with the desired schema.
+//!
+//! The same for versioned migrations (issue 11): eight `mercator migrate apply` processes
+//! on one database (SQLite file, PostgreSQL, MariaDB) apply every file exactly once and
+//! none reports an error. One round each: the library-level races (tasks and threads) are
+//! in `migrate/tests/versioned_concurrency.rs`; these add separate processes.
 //! Server tests skip when the server is down, unless `MERCATOR_REQUIRE_SERVERS=1`.
 
 use mercator_testkit as common;
@@ -62,11 +67,20 @@ fn apply_args(url: &str, schema: &Path, dev: Option<&str>) -> Vec<String> {
 
 /// Starts one process per dev URL at once and waits for them all.
 fn race(url: &str, schema: &Path, devs: &[Option<String>]) -> Vec<Output> {
-    let children: Vec<_> = devs
+    let runs: Vec<Vec<String>> = devs
         .iter()
-        .map(|dev| {
+        .map(|dev| apply_args(url, schema, dev.as_deref()))
+        .collect();
+    spawn_all(&runs)
+}
+
+/// Starts one `mercator` process per argument list at once and waits for them all.
+fn spawn_all(runs: &[Vec<String>]) -> Vec<Output> {
+    let children: Vec<_> = runs
+        .iter()
+        .map(|args| {
             Command::new(env!("CARGO_BIN_EXE_mercator"))
-                .args(apply_args(url, schema, dev.as_deref()))
+                .args(args)
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
@@ -210,4 +224,107 @@ async fn mysql_replicas_with_separate_dev_urls_apply_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mysql_replicas_with_a_shared_dev_url_apply_once() {
     server_rounds(Server::Mysql, MYSQL_SCHEMA, true).await;
+}
+
+/// Three files; each records in `runs` that it ran, the first two then sleep to widen the
+/// race (`sleep` is the dialect's sleep statement, or empty).
+fn migration_dir(tmp: &TempDir, sleep: &str) -> String {
+    let files = [
+        format!("CREATE TABLE runs (file int NOT NULL);\nINSERT INTO runs VALUES (1);\n{sleep}"),
+        format!("CREATE TABLE t2 (id int);\nINSERT INTO runs VALUES (2);\n{sleep}"),
+        "CREATE TABLE t3 (id int);\nINSERT INTO runs VALUES (3);\n".to_owned(),
+    ];
+    for (i, text) in files.iter().enumerate() {
+        tmp.write(&format!("migrations/{}_step.sql", i + 1), text);
+    }
+    let dir = tmp.path().join("migrations").display().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_mercator"))
+        .args(["migrate", "hash", "--dir", &dir])
+        .output()
+        .expect("run mercator");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    dir
+}
+
+/// Eight `migrate apply` processes at once on `url`: all exit 0 without an error, the files
+/// ran once in total, and the database's `runs` table says each ran exactly once.
+async fn migrate_race(label: &str, url: &str, sleep: &str) {
+    let tmp = TempDir::new();
+    let dir = migration_dir(&tmp, sleep);
+    let args: Vec<String> = [
+        "migrate",
+        "apply",
+        "--dir",
+        &dir,
+        "--url",
+        url,
+        "--lock-timeout",
+        "2m",
+        "--format",
+        "json",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let runs = vec![args; PROCESSES];
+    let started = Instant::now();
+    let outputs = tokio::task::spawn_blocking(move || spawn_all(&runs))
+        .await
+        .expect("race");
+    let elapsed = started.elapsed();
+    let mut applied = Vec::new();
+    for out in &outputs {
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert!(
+            out.status.success() && !stderr.contains("Error"),
+            "status {:?}\nstdout: {stdout}\nstderr: {stderr}",
+            out.status.code()
+        );
+        let report: serde_json::Value =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+        for file in report["applied"].as_array().expect("applied") {
+            applied.push(file["version"].as_str().expect("version").to_owned());
+        }
+    }
+    applied.sort();
+    assert_eq!(applied, ["1", "2", "3"], "each file applied by one process");
+    let driver = mercator_migrate::open(url).await.expect("open");
+    let ran = {
+        let mut session = driver.session().await.expect("session");
+        session
+            .query("SELECT file FROM runs ORDER BY file")
+            .await
+            .expect("runs")
+            .rows
+    };
+    driver.close().await.expect("close");
+    let ran: Vec<Option<String>> = ran.into_iter().map(|mut r| r.remove(0)).collect();
+    assert_eq!(
+        ran,
+        [Some("1".into()), Some("2".into()), Some("3".into())],
+        "each file's statements ran exactly once"
+    );
+    eprintln!("{label}: {PROCESSES} `migrate apply` processes in {elapsed:.1?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_migrate_apply_processes_apply_once() {
+    let tmp = TempDir::new();
+    migrate_race("SQLite", &tmp.sqlite_url("versioned.db"), "").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_migrate_apply_processes_apply_once() {
+    let Some(db) = ServerDb::create(Server::Postgres).await else {
+        return;
+    };
+    migrate_race("PostgreSQL", &db.url, "SELECT pg_sleep(0.2);\n").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mariadb_migrate_apply_processes_apply_once() {
+    let Some(db) = ServerDb::create(Server::Mysql).await else {
+        return;
+    };
+    migrate_race("MariaDB", &db.url, "SELECT SLEEP(0.2);\n").await;
 }

@@ -459,6 +459,7 @@ impl Driver for MysqlDriver {
             guard,
             self.bound.clone(),
             Arc::clone(&self.open_transaction),
+            self.server(),
         )))
     }
 

@@ -17,6 +17,7 @@ use tokio::sync::MutexGuard;
 
 use crate::driver::not_connected;
 use crate::error::driver_error;
+use crate::flavor::ServerVersion;
 use crate::quote;
 
 /// A session on a [`crate::MysqlDriver`]'s connection. MySQL commits every DDL statement on
@@ -27,6 +28,8 @@ pub(crate) struct MysqlSession<'a> {
     /// Shared with the driver, so a session dropped inside a transaction is rolled back by
     /// the next one.
     open_transaction: Arc<AtomicBool>,
+    /// The server, for the revisions table's DDL.
+    server: ServerVersion,
 }
 
 impl<'a> MysqlSession<'a> {
@@ -34,11 +37,13 @@ impl<'a> MysqlSession<'a> {
         conn: MutexGuard<'a, Option<Conn>>,
         bound: Option<String>,
         open_transaction: Arc<AtomicBool>,
+        server: ServerVersion,
     ) -> Self {
         MysqlSession {
             conn,
             bound,
             open_transaction,
+            server,
         }
     }
 
@@ -175,14 +180,22 @@ impl Session for MysqlSession<'_> {
 
 /// Atlas's revisions table in MySQL's types: binary collation so versions compare
 /// byte-wise, as Atlas orders them.
-fn create_table(schema: &str, qualified: &str) -> [String; 2] {
+/// Atlas's DDL for the table, as its ORM (ent) emits it for the server: on MariaDB and on
+/// MySQL before 8.0.2 a `timestamp` column without default is declared `NULL`, since it
+/// would otherwise get `DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP`.
+fn create_table(server: ServerVersion, schema: &str, qualified: &str) -> [String; 2] {
+    let executed_at = if server.is_mariadb() || !server.at_least(8, 0, 2) {
+        "timestamp NULL"
+    } else {
+        "timestamp NOT NULL"
+    };
     [
         format!("CREATE DATABASE IF NOT EXISTS {}", quote::ident(schema)),
         format!(
             "CREATE TABLE IF NOT EXISTS {qualified} (\
              `version` varchar(255) NOT NULL, `description` varchar(255) NOT NULL, \
              `type` bigint unsigned NOT NULL DEFAULT 2, `applied` bigint NOT NULL DEFAULT 0, \
-             `total` bigint NOT NULL DEFAULT 0, `executed_at` timestamp(6) NOT NULL, \
+             `total` bigint NOT NULL DEFAULT 0, `executed_at` {executed_at}, \
              `execution_time` bigint NOT NULL, `error` longtext NULL, \
              `error_stmt` longtext NULL, `hash` varchar(255) NOT NULL, \
              `partial_hashes` json NULL, `operator_version` varchar(255) NOT NULL, \
@@ -194,7 +207,7 @@ fn create_table(schema: &str, qualified: &str) -> [String; 2] {
 #[async_trait]
 impl RevisionStore for MysqlSession<'_> {
     async fn ensure_revisions_table(&mut self, table: &RevisionsTable) -> Result<(), DriverError> {
-        let statements = create_table(self.schema_of(table), &self.qualified(table));
+        let statements = create_table(self.server, self.schema_of(table), &self.qualified(table));
         for sql in statements {
             let outcome = self.conn()?.query_drop(&sql).await;
             outcome.map_err(|e| self.revisions_error(table, e))?;

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::VersionedError;
 use super::migrator::locked;
+use super::revisions::read_revisions;
 use crate::binding::{adopt_attributes, bind};
 use crate::dev::Dev;
 use crate::open;
@@ -81,7 +82,7 @@ async fn down_on(
     options: &DownOptions,
 ) -> Result<DownReport, VersionedError> {
     let table = &options.revisions;
-    let revisions = driver.session().await?.read_revisions(table).await?;
+    let revisions = read_revisions(driver.session().await?.as_mut(), table).await?;
     let versions: Vec<&str> = revisions.iter().map(|r| r.version.as_str()).collect();
     let target: Option<String> = match &options.target {
         DownTarget::Steps(n) => versions

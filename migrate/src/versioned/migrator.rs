@@ -12,6 +12,7 @@ use tracing::Instrument;
 use super::VersionedError;
 use super::execute::{AppliedFile, FileRun, OPERATOR_VERSION, run_file};
 use super::pending::{ExecOrder, Selection, pending_after, select};
+use super::revisions::read_revisions;
 use crate::open;
 
 /// The advisory lock every applier of one database takes (Atlas's name, so Atlas and
@@ -258,7 +259,7 @@ impl Migrator {
             if !s.dry_run {
                 session.ensure_revisions_table(&table).await?;
             }
-            session.read_revisions(&table).await?
+            read_revisions(session.as_mut(), &table).await?
         };
         let files = s.dir.files();
         let from_version = current_version(&revisions);
@@ -386,7 +387,7 @@ impl Migrator {
     /// [`Migrator::status`] through an open driver.
     pub async fn status_on(&self, driver: &dyn Driver) -> Result<MigrateStatus, VersionedError> {
         let table = self.revisions_table();
-        let revisions = driver.session().await?.read_revisions(&table).await?;
+        let revisions = read_revisions(driver.session().await?.as_mut(), &table).await?;
         let files = self.settings.dir.files();
         let pending: Vec<&MigrationFile> = if revisions.is_empty() {
             self.settings
@@ -453,7 +454,7 @@ impl Migrator {
         let table = self.revisions_table();
         let mut session = driver.session().await?;
         session.ensure_revisions_table(&table).await?;
-        let revisions = session.read_revisions(&table).await?;
+        let revisions = read_revisions(session.as_mut(), &table).await?;
         let mut report = SetReport::default();
         for revision in &revisions {
             if version.is_none_or(|v| revision.version.as_str() > v) {

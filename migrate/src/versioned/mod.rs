@@ -16,6 +16,7 @@ mod execute;
 mod migrator;
 mod pending;
 mod replay;
+mod revisions;
 
 pub use diff::migrate_diff;
 pub use down::{DownOptions, DownReport, DownTarget, migrate_down};
