@@ -53,6 +53,7 @@ mod binding;
 mod dev;
 mod diff;
 mod error;
+pub mod fleet;
 mod inspect;
 mod open;
 mod source;
@@ -63,6 +64,7 @@ pub use apply::{
 };
 pub use diff::schema_diff;
 pub use error::MigrateError;
+pub use fleet::{Fleet, FleetError};
 pub use inspect::{InspectFormat, inspect, inspect_as, inspect_source_as, realm_json, realm_sql};
 pub use mercator_driver::exec::{apply_plan, execute_all};
 pub use mercator_macros::embed_migrations;
