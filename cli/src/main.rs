@@ -3,6 +3,7 @@
 //! This binary only parses arguments, prints and prompts; everything a library user would
 //! also need lives in `mercator-migrate`.
 
+mod fleet;
 mod load;
 mod migrate;
 mod output;

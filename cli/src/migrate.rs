@@ -135,12 +135,16 @@ pub struct ApplyArgs {
     /// Transaction mode of the run (a file's `atlas:txmode` wins).
     #[arg(long, value_enum, default_value = "file")]
     tx_mode: TxModeArg,
+    #[command(flatten)]
+    fleet: crate::fleet::FleetArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     #[command(flatten)]
     conn: ConnArgs,
+    #[command(flatten)]
+    fleet: crate::fleet::FleetArgs,
 }
 
 #[derive(Debug, Args)]
@@ -170,6 +174,15 @@ pub struct NewArgs {
 
 pub async fn run(command: MigrateCommand) -> Result<(), Failure> {
     let outcome = match command {
+        // A tenant set: the fleet reports and fails in its own way.
+        MigrateCommand::Apply(args) if args.fleet.is_set(&args.conn.url) => {
+            return fleet_apply(args).await;
+        }
+        MigrateCommand::Status(args) if args.fleet.is_set(&args.conn.url) => {
+            let builder = builder(&args.conn).map_err(versioned_failure)?;
+            let json = matches!(args.conn.format, Format::Json);
+            return crate::fleet::status(builder, &args.conn.url, &args.fleet, json).await;
+        }
         MigrateCommand::Apply(args) => apply(args).await,
         MigrateCommand::Status(args) => status(args).await,
         MigrateCommand::Hash(args) => hash(args),
@@ -179,7 +192,11 @@ pub async fn run(command: MigrateCommand) -> Result<(), Failure> {
         MigrateCommand::Diff(args) => diff(args).await,
         MigrateCommand::Down(args) => down(args).await,
     };
-    outcome.map_err(|err| match err {
+    outcome.map_err(versioned_failure)
+}
+
+fn versioned_failure(err: VersionedError) -> Failure {
+    match err {
         VersionedError::Migrate(err) => Failure::Migrate(*err),
         other => {
             // `main` prints `MigrateError`s; these have their own type.
@@ -187,7 +204,7 @@ pub async fn run(command: MigrateCommand) -> Result<(), Failure> {
             eprintln!("Error: {}", text.lines().collect::<Vec<_>>().join(" "));
             Failure::Status(1)
         }
-    })
+    }
 }
 
 fn dir_path(dir: &DirArgs) -> PathBuf {
@@ -217,7 +234,26 @@ fn json(value: &impl serde::Serialize) -> Result<String, VersionedError> {
         .map_err(|e| VersionedError::from(mercator_migrate::MigrateError::from(e)))
 }
 
+async fn fleet_apply(args: ApplyArgs) -> Result<(), Failure> {
+    if args.dry_run {
+        eprintln!("Error: --dry-run is not available with a tenant set");
+        return Err(Failure::Status(1));
+    }
+    let builder = apply_builder(&args).map_err(versioned_failure)?;
+    let json = matches!(args.conn.format, Format::Json);
+    crate::fleet::apply(builder, &args.conn.url, &args.fleet, json).await
+}
+
 async fn apply(args: ApplyArgs) -> Result<(), VersionedError> {
+    let report = apply_builder(&args)?.build()?.apply(&args.conn.url).await?;
+    match args.conn.format {
+        Format::Json => print_block(&json(&report)?),
+        Format::Text => print_apply(&report),
+    }
+    Ok(())
+}
+
+fn apply_builder(args: &ApplyArgs) -> Result<MigratorBuilder, VersionedError> {
     let mut builder = builder(&args.conn)?
         .allow_dirty(args.allow_dirty)
         .dry_run(args.dry_run)
@@ -235,12 +271,7 @@ async fn apply(args: ApplyArgs) -> Result<(), VersionedError> {
     if let Some(n) = args.n {
         builder = builder.limit(n);
     }
-    let report = builder.build()?.apply(&args.conn.url).await?;
-    match args.conn.format {
-        Format::Json => print_block(&json(&report)?),
-        Format::Text => print_apply(&report),
-    }
-    Ok(())
+    Ok(builder)
 }
 
 fn print_apply(report: &MigrateReport) {

@@ -495,22 +495,66 @@ async fn write(
     Ok(session.write_revision(table, revision).await?)
 }
 
-/// Runs `work` holding [`MIGRATE_LOCK`], releasing it whatever happens.
+/// Runs `work` holding [`MIGRATE_LOCK`] and, on a URL bound to one schema of a server
+/// whose locks reach further (a PostgreSQL database, a MySQL server), also that schema's
+/// own lock ([`schema_lock`]), releasing both whatever happens.
+///
+/// [`MIGRATE_LOCK`] is the name Atlas uses, so Atlas and Mercator exclude each other; the
+/// schema's lock is the one a fleet run takes per tenant (fleet workers skip the
+/// database-wide name so tenants run side by side), so a single-tenant run and a fleet run
+/// on the same tenant exclude each other too.
 pub(crate) async fn locked<T>(
     driver: &dyn Driver,
     timeout: Duration,
     work: impl std::future::Future<Output = Result<T, VersionedError>>,
 ) -> Result<T, VersionedError> {
-    driver
-        .lock(MIGRATE_LOCK, timeout)
-        .instrument(tracing::info_span!("lock", name = MIGRATE_LOCK))
-        .await?;
-    let outcome = work.await;
-    // The lock also ends with the connection; an unlock failure must not hide the outcome.
-    let unlocked = driver.unlock(MIGRATE_LOCK).await;
+    let mut names = vec![MIGRATE_LOCK.to_owned()];
+    if matches!(driver.kind(), DialectKind::Postgres | DialectKind::Mysql) {
+        if let Some(schema) = driver.bound_schema() {
+            names.push(schema_lock(schema));
+        }
+    }
+    let mut held = Vec::new();
+    let mut outcome = Ok(());
+    for name in &names {
+        let taken = driver
+            .lock(name, timeout)
+            .instrument(tracing::info_span!("lock", name = name.as_str()))
+            .await;
+        match taken {
+            Ok(()) => held.push(name),
+            Err(err) => {
+                outcome = Err(VersionedError::from(err));
+                break;
+            }
+        }
+    }
+    let outcome = match outcome {
+        Ok(()) => work.await,
+        Err(err) => Err(err),
+    };
+    // The locks also end with the connection; an unlock failure must not hide the outcome.
+    let mut unlocked = Ok(());
+    for name in held.into_iter().rev() {
+        unlocked = unlocked.and(driver.unlock(name).await);
+    }
     let value = outcome?;
     unlocked?;
     Ok(value)
+}
+
+/// The versioned-apply lock of one schema: `atlas_migrate_execute.<schema>`, with the
+/// schema hashed when the name would pass MySQL's 64-character limit on lock names.
+pub(crate) fn schema_lock(schema: &str) -> String {
+    let full = format!("{MIGRATE_LOCK}.{schema}");
+    if full.len() <= 64 {
+        return full;
+    }
+    // FNV-1a: stable across runs and versions, unlike std's hasher.
+    let hash = schema.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("{MIGRATE_LOCK}.{hash:016x}")
 }
 
 /// The last version whose file fully ran (or was marked).
@@ -558,4 +602,17 @@ fn ensure_clean(realm: &Realm, revisions: &RevisionsTable) -> Result<(), Version
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::schema_lock;
+
+    #[test]
+    fn schema_locks_fit_mysql() {
+        assert_eq!(schema_lock("t1"), "atlas_migrate_execute.t1");
+        let long = schema_lock(&"x".repeat(64));
+        assert!(long.len() <= 64, "{long}");
+        assert_ne!(long, schema_lock(&"y".repeat(64)));
+    }
 }

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Whole-process timings of a fleet apply on PostgreSQL schemas (issue 14).
+#
+#   scripts/bench-fleet.sh [TENANTS] [LOOP_SAMPLE] [RUNS] [PARALLEL] [SEQ_SAMPLE]
+#
+# For each of RUNS rounds, in a fresh database per measurement holding TENANTS empty
+# schemas t0001…, applies a 10-file directory (20 tables, indexes, foreign keys):
+#   fleet  one `mercator migrate apply --tenants-query … --parallel PARALLEL`
+#   seq    the same with --parallel 1 (one process, tenants one after another), over
+#          SEQ_SAMPLE tenants (default TENANTS), extrapolated linearly when fewer
+#   loop   a shell loop, one `mercator migrate apply` process per tenant, over the first
+#          LOOP_SAMPLE tenants; its time is extrapolated linearly to TENANTS (printed so)
+#   status `mercator migrate status` over the TENANTS schemas migrated by `fleet` (3 times)
+# and prints each measurement's wall time and peak RSS (GNU time -v), then the medians.
+# Needs psql, GNU time and a built binary (MERCATOR_BIN, default target/release/mercator).
+# Every database it creates is dropped on exit, also on failure or Ctrl-C.
+set -euo pipefail
+
+TENANTS=${1:-1500}
+LOOP_SAMPLE=${2:-100}
+RUNS=${3:-3}
+PARALLEL=${4:-8}
+SEQ_SAMPLE=${5:-$TENANTS}
+PG=${MERCATOR_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
+BIN=${MERCATOR_BIN:-${CARGO_TARGET_DIR:-target}/release/mercator}
+[ -x "$BIN" ] || { echo "no binary at $BIN (cargo build --release -p mercator-cli, or set MERCATOR_BIN)" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "GNU time (/usr/bin/time) is required" >&2; exit 1; }
+
+WORK=$(mktemp -d /tmp/mercator-bench-fleet.XXXXXX)
+PREFIX="mercator_bench_fleet_$$"
+CREATED=()
+base="${PG%%\?*}"; base="${base%/*}"
+query=""; [[ "$PG" == *\?* ]] && query="${PG#*\?}"
+db_url() { if [ -n "$query" ]; then echo "$base/$1?$query"; else echo "$base/$1"; fi; }
+sep() { if [ -n "$query" ]; then echo "&"; else echo "?"; fi; }
+
+cleanup() {
+    for db in "${CREATED[@]}"; do
+        psql -q "$PG" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+    done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+# A fresh database with TENANTS (or $2) empty schemas.
+make_db() {
+    local db="${PREFIX}_$1" n=${2:-$TENANTS}
+    psql -q "$PG" -c "CREATE DATABASE $db" >/dev/null
+    CREATED+=("$db")
+    psql -q "$(db_url "$db")" -c "DO \$\$ BEGIN FOR i IN 1..$n LOOP EXECUTE format('CREATE SCHEMA t%s', lpad(i::text, 4, '0')); END LOOP; END \$\$" >/dev/null
+    echo "$db"
+}
+
+drop_db() {
+    psql -q "$PG" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null
+}
+
+# The directory: 10 files, 2 tables each, with indexes and foreign keys to earlier files.
+DIR="$WORK/migrations"
+mkdir -p "$DIR"
+for f in $(seq 1 10); do
+    {
+        for k in 1 2; do
+            t="t${f}_${k}"
+            echo "CREATE TABLE $t (id bigserial PRIMARY KEY, name text NOT NULL, score integer NOT NULL DEFAULT 0, created_at timestamptz NOT NULL DEFAULT now()$( [ "$f" -gt 1 ] && echo ", parent_id bigint REFERENCES t$((f - 1))_${k} (id) ON DELETE CASCADE" ));"
+            echo "CREATE UNIQUE INDEX ${t}_name ON $t (name);"
+            echo "CREATE INDEX ${t}_score ON $t (score, created_at);"
+        done
+    } > "$DIR/$(printf '2024010100%04d' "$f")_step$f.sql"
+done
+"$BIN" migrate hash --dir "file://$DIR"
+
+TENANTS_QUERY="SELECT nspname FROM pg_namespace WHERE nspname ~ '^t[0-9]{4}\$' ORDER BY 1"
+
+# Runs a command under GNU time; prints "seconds max_rss_kb".
+measure() {
+    local out="$WORK/time.$$"
+    /usr/bin/time -v -o "$out" "$@" > "$WORK/stdout" 2> "$WORK/stderr" || {
+        echo "FAILED: $*" >&2; tail -5 "$WORK/stderr" >&2; tail -20 "$WORK/stdout" >&2; exit 1; }
+    local wall rss
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$out" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+    rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out")
+    echo "$wall $rss"
+}
+
+median() { sort -g | awk '{a[NR]=$1} END { if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
+
+loop_apply() {
+    local db=$1 n=$2
+    for i in $(seq 1 "$n"); do
+        t=$(printf 't%04d' "$i")
+        "$BIN" migrate apply --dir "file://$DIR" --url "$(db_url "$db")$(sep)search_path=$t" > /dev/null
+    done
+}
+export -f loop_apply db_url sep
+export BIN DIR base query
+
+echo "# $TENANTS schemas, 10 files / 20 tables each, --parallel $PARALLEL, $RUNS run(s); loop sample $LOOP_SAMPLE tenants"
+echo "# machine: $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-8s %-4s %10s %12s %s\n' what run seconds peak_rss_kb note
+: > "$WORK/results"
+for run in $(seq 1 "$RUNS"); do
+    db=$(make_db "fleet_$run")
+    tmpl="$(db_url "$db")$(sep)search_path={tenant}"
+    read -r s rss < <(measure "$BIN" migrate apply --dir "file://$DIR" --url "$tmpl" --tenants-query "$TENANTS_QUERY" --parallel "$PARALLEL" --on-error continue)
+    grep -q "applied     $TENANTS" "$WORK/stdout" || { echo "fleet run did not apply every tenant:" >&2; cat "$WORK/stdout" >&2; exit 1; }
+    printf '%-8s %-4s %10s %12s %s\n' fleet "$run" "$s" "$rss" "load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$WORK/results"
+    for k in 1 2 3; do
+        read -r s rss < <(measure "$BIN" migrate status --dir "file://$DIR" --url "$tmpl" --tenants-query "$TENANTS_QUERY" --parallel "$PARALLEL")
+        grep -q " identical, 0 differ" "$WORK/stdout" || { echo "status: unexpected summary:" >&2; tail -3 "$WORK/stdout" >&2; }
+        printf '%-8s %-4s %10s %12s %s\n' status "$run.$k" "$s" "$rss" "$(tail -1 "$WORK/stdout"); load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$WORK/results"
+    done
+    drop_db "$db"
+
+    db=$(make_db "seq_$run" "$SEQ_SAMPLE")
+    tmpl="$(db_url "$db")$(sep)search_path={tenant}"
+    read -r s rss < <(measure "$BIN" migrate apply --dir "file://$DIR" --url "$tmpl" --tenants-query "$TENANTS_QUERY" --parallel 1)
+    full=$(awk -v s="$s" -v n="$SEQ_SAMPLE" -v t="$TENANTS" 'BEGIN { printf "%.1f", s * t / n }')
+    note="load $(cut -d' ' -f1 /proc/loadavg)"
+    [ "$SEQ_SAMPLE" -lt "$TENANTS" ] && note="extrapolated from $s s for $SEQ_SAMPLE tenants; $note"
+    printf '%-8s %-4s %10s %12s %s\n' seq "$run" "$full" "$rss" "$note" | tee -a "$WORK/results"
+    drop_db "$db"
+
+    db=$(make_db "loop_$run" "$LOOP_SAMPLE")
+    read -r s rss < <(measure bash -c "loop_apply $db $LOOP_SAMPLE")
+    full=$(awk -v s="$s" -v n="$LOOP_SAMPLE" -v t="$TENANTS" 'BEGIN { printf "%.1f", s * t / n }')
+    printf '%-8s %-4s %10s %12s %s\n' loop "$run" "$full" "$rss" "extrapolated from $s s for $LOOP_SAMPLE tenants; load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$WORK/results"
+    drop_db "$db"
+done
+
+echo "# medians (seconds) and peak RSS (kB, max over runs)"
+for what in fleet seq loop status; do
+    m=$(awk -v w="$what" '$1 == w {print $3}' "$WORK/results" | median)
+    r=$(awk -v w="$what" '$1 == w {print $4}' "$WORK/results" | sort -g | tail -1)
+    printf '%-8s %10s %12s\n' "$what" "$m" "$r"
+    eval "med_$what=$m"
+done
+awk -v f="$med_fleet" -v s="$med_seq" -v l="$med_loop" 'BEGIN { printf "fleet is %.1fx faster than the per-tenant process loop (target 5x) and %.1fx faster than --parallel 1 (target 2x)\n", l / f, s / f }'
+echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
