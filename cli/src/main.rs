@@ -3,6 +3,7 @@
 //! This binary only parses arguments, prints and prompts; everything a library user would
 //! also need lives in `mercator-migrate`.
 
+mod lint;
 mod migrate;
 mod output;
 mod schema;

@@ -1,6 +1,5 @@
 //! `mercator schema …`: inspect, diff, apply.
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -22,6 +21,8 @@ pub enum SchemaCommand {
     Diff(DiffArgs),
     /// Bring a database to the desired schema.
     Apply(ApplyArgs),
+    /// Check a whole schema against policies (primary keys, indexed foreign keys, …).
+    Lint(crate::lint::SchemaLintArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -98,6 +99,9 @@ pub struct ApplyArgs {
     /// How long to wait for another apply on the same database (e.g. 10s, 2m).
     #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
     lock_timeout: Duration,
+    /// lint: the review gate's flags.
+    #[command(flatten)]
+    review: crate::lint::ReviewArgs,
 }
 
 pub async fn run(command: SchemaCommand) -> Result<(), Failure> {
@@ -105,6 +109,7 @@ pub async fn run(command: SchemaCommand) -> Result<(), Failure> {
         SchemaCommand::Inspect(args) => inspect(args).await,
         SchemaCommand::Diff(args) => diff(args).await,
         SchemaCommand::Apply(args) => apply(args).await,
+        SchemaCommand::Lint(args) => crate::lint::schema_lint_cmd(args).await,
     }
 }
 
@@ -160,11 +165,12 @@ fn diff_json(planned: &PlannedMigration) -> Result<String, Failure> {
 }
 
 async fn apply(args: ApplyArgs) -> Result<(), Failure> {
-    let mut builder = SchemaApply::builder()
+    let builder = SchemaApply::builder()
         .url(&args.url)
         .to(Source::parse(&args.to)?)
         .schemas(args.schemas.clone())
         .lock_timeout(args.lock_timeout);
+    let mut builder = crate::lint::configure(builder, &args.review)?;
     if let Some(dev_url) = &args.dev_url {
         builder = builder.dev_url(dev_url);
     }
@@ -178,47 +184,11 @@ async fn apply(args: ApplyArgs) -> Result<(), Failure> {
 }
 
 async fn plan_and_apply(apply: &SchemaApply, args: &ApplyArgs) -> Result<(), Failure> {
-    if args.dry_run {
-        let planned = apply.plan().await?;
-        show(&planned);
-        return Ok(());
-    }
-    // Planned and applied under the lock: replicas starting together take turns, and
-    // the later ones find nothing to do.
-    let mut refusal = None;
-    let report = apply
-        .run(|planned| {
-            show(planned);
-            if args.auto_approve {
-                return true;
-            }
-            match confirm() {
-                Ok(true) => true,
-                Ok(false) => {
-                    refusal = Some(Failure::Refused("changes were not applied"));
-                    false
-                }
-                Err(failure) => {
-                    refusal = Some(failure);
-                    false
-                }
-            }
-        })
-        .await?;
-    if let Some(failure) = refusal {
-        return Err(failure);
-    }
-    if report.planned.is_empty() {
-        println(IN_SYNC);
-    }
-    if report.applied {
-        println(&format!(
-            "Applied {} change(s) in {} statement(s).",
-            report.planned.changes.len(),
-            report.planned.plan.statements.len()
-        ));
-    }
-    Ok(())
+    // Planned, linted, checked and applied under the lock: replicas starting together take
+    // turns, and the later ones find nothing to do.
+    crate::lint::plan_and_apply(apply, args.dry_run, args.auto_approve, &args.review, show)
+        .await
+        .map(|_| ())
 }
 
 fn show(planned: &PlannedMigration) {
@@ -228,19 +198,4 @@ fn show(planned: &PlannedMigration) {
     }
     println("-- Planned Changes:");
     print(&planned.plan.to_sql());
-}
-
-/// Asks on the terminal; without one, refuses rather than applying unreviewed changes.
-fn confirm() -> Result<bool, Failure> {
-    let stdin = std::io::stdin();
-    if !stdin.is_terminal() {
-        return Err(Failure::Refused(
-            "stdin is not a terminal, so the changes cannot be confirmed: review the plan and pass --auto-approve to apply it",
-        ));
-    }
-    print("Apply these changes? [y/N] ");
-    let _ = std::io::stdout().flush();
-    let mut answer = String::new();
-    stdin.lock().read_line(&mut answer)?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES"))
 }

@@ -59,6 +59,8 @@ pub struct SchemaApplyBuilder {
     exclude_tables: Vec<String>,
     diff_options: DiffOptions,
     lock_timeout: Duration,
+    // lint: how plans are reviewed (see `crate::lint::gate`).
+    pub(crate) review: crate::lint::ReviewSettings,
 }
 
 impl Default for SchemaApplyBuilder {
@@ -71,6 +73,7 @@ impl Default for SchemaApplyBuilder {
             exclude_tables: Vec::new(),
             diff_options: DiffOptions::default(),
             lock_timeout: Duration::from_secs(10),
+            review: crate::lint::ReviewSettings::default(),
         }
     }
 }
@@ -158,6 +161,7 @@ impl SchemaApplyBuilder {
             exclude_tables: self.exclude_tables,
             diff_options: self.diff_options,
             lock_timeout: self.lock_timeout,
+            review: self.review,
         })
     }
 }
@@ -209,6 +213,8 @@ pub struct SchemaApply {
     exclude_tables: Vec<String>,
     diff_options: DiffOptions,
     lock_timeout: Duration,
+    // lint: how plans are reviewed (see `crate::lint::gate`).
+    pub(crate) review: crate::lint::ReviewSettings,
 }
 
 impl SchemaApply {
@@ -239,7 +245,7 @@ impl SchemaApply {
         }
     }
 
-    async fn current(&self) -> Result<Realm, MigrateError> {
+    pub(crate) async fn current(&self) -> Result<Realm, MigrateError> {
         Ok(self.target.inspect(&self.inspect_options()).await?)
     }
 
@@ -251,7 +257,7 @@ impl SchemaApply {
     /// The desired state if it can be read without the apply lock: from a database, or
     /// loaded in a space of this run's own. `None` when loading needs the shared dev
     /// database, which only one run may use at a time.
-    async fn desired_unlocked(&self) -> Result<Option<Realm>, MigrateError> {
+    pub(crate) async fn desired_unlocked(&self) -> Result<Option<Realm>, MigrateError> {
         let realm = match (&self.to, &self.dev) {
             (Source::Database(_), _) => {
                 Some(realm_of(&self.to, None, &self.inspect_options()).await?)
@@ -282,7 +288,7 @@ impl SchemaApply {
         self.plan_between(current, desired)
     }
 
-    fn plan_between(
+    pub(crate) fn plan_between(
         &self,
         current: Realm,
         mut desired: Realm,
@@ -375,7 +381,7 @@ impl SchemaApply {
     }
 
     /// Runs `work` holding the apply lock, releasing it whatever happens.
-    async fn locked<T>(
+    pub(crate) async fn locked<T>(
         &self,
         work: impl std::future::Future<Output = Result<T, MigrateError>>,
     ) -> Result<T, MigrateError> {
@@ -392,7 +398,7 @@ impl SchemaApply {
         Ok(value)
     }
 
-    async fn execute(&self, plan: &Plan) -> Result<(), MigrateError> {
+    pub(crate) async fn execute(&self, plan: &Plan) -> Result<(), MigrateError> {
         let mut session = self.target.session().await?;
         exec::apply_plan(session.as_mut(), plan).await?;
         Ok(())

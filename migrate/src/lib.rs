@@ -54,6 +54,7 @@ mod dev;
 mod diff;
 mod error;
 mod inspect;
+pub mod lint;
 mod open;
 mod source;
 mod versioned;
