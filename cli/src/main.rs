@@ -4,6 +4,7 @@
 //! also need lives in `mercator-migrate`.
 
 mod fleet;
+mod lint;
 mod load;
 mod migrate;
 mod output;

@@ -31,6 +31,8 @@ pub enum MigrateCommand {
     /// Revert the last N applied files (default 1) or down to --to-version, computed from the
     /// database's current state.
     Down(DownArgs),
+    /// Analyze migration files for risky changes (replayed on --dev-url).
+    Lint(crate::lint::MigrateLintArgs),
 }
 
 #[derive(Debug, Args)]
@@ -173,6 +175,11 @@ pub struct NewArgs {
 }
 
 pub async fn run(command: MigrateCommand) -> Result<(), Failure> {
+    // lint reports its own failures (its exit status comes from the findings).
+    let command = match command {
+        MigrateCommand::Lint(args) => return crate::lint::migrate_lint(args).await,
+        other => other,
+    };
     let outcome = match command {
         // A tenant set: the fleet reports and fails in its own way.
         MigrateCommand::Apply(args) if args.fleet.is_set(&args.conn.url) => {
@@ -191,6 +198,7 @@ pub async fn run(command: MigrateCommand) -> Result<(), Failure> {
         MigrateCommand::New(args) => new(args),
         MigrateCommand::Diff(args) => diff(args).await,
         MigrateCommand::Down(args) => down(args).await,
+        MigrateCommand::Lint(_) => Ok(()),
     };
     outcome.map_err(versioned_failure)
 }

@@ -1,6 +1,5 @@
 //! `mercator schema …`: inspect, diff, apply.
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -28,6 +27,8 @@ pub enum SchemaCommand {
     /// Take a database to a desired state or a migration directory's version, up or down,
     /// planned from the live database and never dropping data.
     Reconcile(crate::reconcile::ReconcileArgs),
+    /// Check a whole schema against policies (primary keys, indexed foreign keys, …).
+    Lint(crate::lint::SchemaLintArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -116,6 +117,9 @@ pub struct ApplyArgs {
     lock_timeout: Duration,
     #[command(flatten)]
     load: LoadArgs,
+    /// lint: the review gate's flags.
+    #[command(flatten)]
+    review: crate::lint::ReviewArgs,
 }
 
 pub async fn run(command: SchemaCommand) -> Result<(), Failure> {
@@ -125,6 +129,7 @@ pub async fn run(command: SchemaCommand) -> Result<(), Failure> {
         SchemaCommand::Apply(args) => apply(args).await,
         SchemaCommand::Plan(args) => crate::plan::plan(args).await,
         SchemaCommand::Reconcile(args) => crate::reconcile::run(args).await,
+        SchemaCommand::Lint(args) => crate::lint::schema_lint_cmd(args).await,
     }
 }
 
@@ -207,13 +212,14 @@ async fn apply(args: ApplyArgs) -> Result<(), Failure> {
         ))?;
     let (diff_options, concurrent) = args.policy.resolve()?;
     // --- end ---
-    let mut builder = SchemaApply::builder()
+    let builder = SchemaApply::builder()
         .url(&args.url)
         .to(args.load.source(to)?)
         .schemas(args.schemas.clone())
         .diff_options(diff_options)
         .concurrent_indexes(concurrent)
         .lock_timeout(args.lock_timeout);
+    let mut builder = crate::lint::configure(builder, &args.review)?;
     if let Some(dev_url) = &args.dev_url {
         builder = builder.dev_url(dev_url);
     }
@@ -227,47 +233,11 @@ async fn apply(args: ApplyArgs) -> Result<(), Failure> {
 }
 
 async fn plan_and_apply(apply: &SchemaApply, args: &ApplyArgs) -> Result<(), Failure> {
-    if args.dry_run {
-        let planned = apply.plan().await?;
-        show(&planned);
-        return Ok(());
-    }
-    // Planned and applied under the lock: replicas starting together take turns, and
-    // the later ones find nothing to do.
-    let mut refusal = None;
-    let report = apply
-        .run(|planned| {
-            show(planned);
-            if args.auto_approve {
-                return true;
-            }
-            match confirm() {
-                Ok(true) => true,
-                Ok(false) => {
-                    refusal = Some(Failure::Refused("changes were not applied"));
-                    false
-                }
-                Err(failure) => {
-                    refusal = Some(failure);
-                    false
-                }
-            }
-        })
-        .await?;
-    if let Some(failure) = refusal {
-        return Err(failure);
-    }
-    if report.planned.is_empty() {
-        println(IN_SYNC);
-    }
-    if report.applied {
-        println(&format!(
-            "Applied {} change(s) in {} statement(s).",
-            report.planned.changes.len(),
-            report.planned.plan.statements.len()
-        ));
-    }
-    Ok(())
+    // Planned, linted, checked and applied under the lock: replicas starting together take
+    // turns, and the later ones find nothing to do.
+    crate::lint::plan_and_apply(apply, args.dry_run, args.auto_approve, &args.review, show)
+        .await
+        .map(|_| ())
 }
 
 fn show(planned: &PlannedMigration) {
@@ -277,19 +247,4 @@ fn show(planned: &PlannedMigration) {
     }
     println("-- Planned Changes:");
     print(&planned.plan.to_sql());
-}
-
-/// Asks on the terminal; without one, refuses rather than applying unreviewed changes.
-fn confirm() -> Result<bool, Failure> {
-    let stdin = std::io::stdin();
-    if !stdin.is_terminal() {
-        return Err(Failure::Refused(
-            "stdin is not a terminal, so the changes cannot be confirmed: review the plan and pass --auto-approve to apply it",
-        ));
-    }
-    print("Apply these changes? [y/N] ");
-    let _ = std::io::stdout().flush();
-    let mut answer = String::new();
-    stdin.lock().read_line(&mut answer)?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES"))
 }

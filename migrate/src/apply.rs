@@ -61,6 +61,8 @@ pub struct SchemaApplyBuilder {
     lock_timeout: Duration,
     // `diff { concurrent_index }` (project.rs).
     concurrent: crate::project::ConcurrentIndexes,
+    // lint: how plans are reviewed (see `crate::lint::gate`).
+    pub(crate) review: crate::lint::ReviewSettings,
 }
 
 impl Default for SchemaApplyBuilder {
@@ -74,6 +76,7 @@ impl Default for SchemaApplyBuilder {
             diff_options: DiffOptions::default(),
             lock_timeout: Duration::from_secs(10),
             concurrent: crate::project::ConcurrentIndexes::default(),
+            review: crate::lint::ReviewSettings::default(),
         }
     }
 }
@@ -169,6 +172,7 @@ impl SchemaApplyBuilder {
             diff_options: self.diff_options,
             lock_timeout: self.lock_timeout,
             concurrent: self.concurrent,
+            review: self.review,
         })
     }
 }
@@ -221,6 +225,8 @@ pub struct SchemaApply {
     diff_options: DiffOptions,
     lock_timeout: Duration,
     concurrent: crate::project::ConcurrentIndexes,
+    // lint: how plans are reviewed (see `crate::lint::gate`).
+    pub(crate) review: crate::lint::ReviewSettings,
 }
 
 impl SchemaApply {
@@ -251,7 +257,7 @@ impl SchemaApply {
         }
     }
 
-    async fn current(&self) -> Result<Realm, MigrateError> {
+    pub(crate) async fn current(&self) -> Result<Realm, MigrateError> {
         Ok(self.target.inspect(&self.inspect_options()).await?)
     }
 
@@ -263,7 +269,7 @@ impl SchemaApply {
     /// The desired state if it can be read without the apply lock: from a database, or
     /// loaded in a space of this run's own. `None` when loading needs the shared dev
     /// database, which only one run may use at a time.
-    async fn desired_unlocked(&self) -> Result<Option<Realm>, MigrateError> {
+    pub(crate) async fn desired_unlocked(&self) -> Result<Option<Realm>, MigrateError> {
         let realm = match (&self.to, &self.dev) {
             (Source::Database(_), _) => {
                 Some(realm_of(&self.to, None, &self.inspect_options()).await?)
@@ -294,7 +300,7 @@ impl SchemaApply {
         self.plan_between(current, desired)
     }
 
-    fn plan_between(
+    pub(crate) fn plan_between(
         &self,
         current: Realm,
         mut desired: Realm,
@@ -385,7 +391,7 @@ impl SchemaApply {
     }
 
     /// Runs `work` holding the apply lock, releasing it whatever happens.
-    async fn locked<T>(
+    pub(crate) async fn locked<T>(
         &self,
         work: impl std::future::Future<Output = Result<T, MigrateError>>,
     ) -> Result<T, MigrateError> {
@@ -402,7 +408,7 @@ impl SchemaApply {
         Ok(value)
     }
 
-    async fn execute(&self, plan: &Plan) -> Result<(), MigrateError> {
+    pub(crate) async fn execute(&self, plan: &Plan) -> Result<(), MigrateError> {
         let mut session = self.target.session().await?;
         exec::apply_plan(session.as_mut(), plan).await?;
         Ok(())

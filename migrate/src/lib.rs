@@ -57,6 +57,7 @@ mod drift;
 mod error;
 pub mod fleet;
 mod inspect;
+pub mod lint;
 mod open;
 mod plan;
 pub mod project;

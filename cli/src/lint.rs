@@ -1,0 +1,372 @@
+//! `mercator migrate lint`, `mercator schema lint` and the review gate of
+//! `mercator schema apply`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use mercator_migrate::dir::MigrationDir;
+use mercator_migrate::lint::{
+    CacheUse, LintError, LintSelection, MigrateLint, Review, ReviewSettings, schema_lint,
+};
+use mercator_migrate::{MigrateError, PlannedMigration, SchemaApply, SchemaApplyBuilder, Source};
+use schema_lint::{LintConfig, Report, ReviewPolicy};
+
+use crate::Failure;
+use crate::output::{print, print_block, println};
+
+/// Report formats of `migrate lint`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LintFormat {
+    /// Atlas's text layout.
+    Text,
+    /// The report as JSON.
+    Json,
+    /// GitHub Actions workflow annotations.
+    Github,
+    /// SARIF 2.1.0 for code-scanning UIs.
+    Sarif,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateLintArgs {
+    /// The migration directory (a path or file://path).
+    #[arg(long, default_value = "file://migrations")]
+    dir: String,
+    /// A dev database to run the files on (optional for SQLite).
+    #[arg(long)]
+    dev_url: Option<String>,
+    /// Lint the last N files.
+    #[arg(long, conflicts_with = "git_base")]
+    latest: Option<usize>,
+    /// Lint the files added or changed since this git branch (or revision).
+    #[arg(long)]
+    git_base: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: LintFormat,
+    /// Lint settings as JSON, shaped like Atlas's `lint { … }` block
+    /// (e.g. {"destructive": {"error": false}, "review": "WARNING"}).
+    #[arg(long)]
+    lint_config: Option<PathBuf>,
+    /// Where to cache the dev-database state of the unchanged files before the linted ones
+    /// (default: $MERCATOR_CACHE_DIR/lint, else the OS cache directory + mercator/lint).
+    #[arg(long)]
+    cache_dir: Option<PathBuf>,
+    /// Replay every earlier file instead of using the cache.
+    #[arg(long, conflicts_with = "cache_dir")]
+    no_cache: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaLintArgs {
+    /// The schema to check: a database URL or file://path of SQL files.
+    #[arg(short, long)]
+    url: String,
+    /// Dev database used to load SQL files (SQL files are read as SQLite without it).
+    #[arg(long)]
+    dev_url: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: SchemaLintFormat,
+    /// Lint settings as JSON (its `naming` block adds naming rules).
+    #[arg(long)]
+    lint_config: Option<PathBuf>,
+    /// Exit with status 2 when there are findings (0 when none, 1 on errors).
+    #[arg(long)]
+    exit_code: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SchemaLintFormat {
+    Text,
+    Json,
+}
+
+/// The review gate's flags of `schema apply`.
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// When the plan needs a human's approval even with --auto-approve: ERROR (lint errors),
+    /// WARNING (any finding) or ALWAYS. Default: the lint config's, else ERROR.
+    #[arg(long, value_enum)]
+    review: Option<ReviewArg>,
+    /// With --auto-approve, apply even when the review policy requires approval (lint
+    /// errors included).
+    #[arg(long)]
+    override_review: bool,
+    /// Do not run the read-only pre-flight data checks before the first statement.
+    #[arg(long)]
+    skip_preflight: bool,
+    /// Lint settings as JSON, shaped like Atlas's `lint { … }` block.
+    #[arg(long)]
+    lint_config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReviewArg {
+    Error,
+    Warning,
+    Always,
+}
+
+fn lint_error(err: LintError) -> Failure {
+    match err {
+        LintError::Migrate(err) => Failure::Migrate(err),
+        other => {
+            eprintln!(
+                "Error: {}",
+                other.to_string().lines().collect::<Vec<_>>().join(" ")
+            );
+            Failure::Status(1)
+        }
+    }
+}
+
+fn read_config(path: Option<&PathBuf>) -> Result<LintConfig, Failure> {
+    let Some(path) = path else {
+        return Ok(LintConfig::default());
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("Error: reading {}: {e}", path.display());
+        Failure::Status(1)
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        eprintln!("Error: {}: {e}", path.display());
+        Failure::Status(1)
+    })
+}
+
+/// `mercator migrate lint`.
+pub async fn migrate_lint(args: MigrateLintArgs) -> Result<(), Failure> {
+    let selection = match (args.latest, &args.git_base) {
+        (Some(n), _) => LintSelection::Latest(n),
+        (None, Some(base)) => LintSelection::GitBase(base.clone()),
+        (None, None) => return Err(lint_error(LintError::NoSelection)),
+    };
+    let path = args.dir.strip_prefix("file://").unwrap_or(&args.dir);
+    let dir = MigrationDir::open(path).map_err(|e| lint_error(LintError::Versioned(e.into())))?;
+    let mut builder = MigrateLint::builder(dir)
+        .selection(selection)
+        .config(read_config(args.lint_config.as_ref())?)
+        .dir_label(path.trim_end_matches('/'));
+    if let Some(url) = &args.dev_url {
+        builder = builder.dev_url(url);
+    }
+    if let Some(cache) = &args.cache_dir {
+        builder = builder.cache_dir(cache);
+    }
+    if args.no_cache {
+        builder = builder.no_cache();
+    }
+    let outcome = builder
+        .build()
+        .map_err(lint_error)?
+        .run()
+        .await
+        .map_err(lint_error)?;
+    let report = &outcome.report;
+    print_report(report, args.format);
+    if std::env::var_os("MERCATOR_LINT_TIMING").is_some() {
+        let cache = match outcome.cache {
+            CacheUse::Disabled => "disabled".to_owned(),
+            CacheUse::Miss => "miss".to_owned(),
+            CacheUse::Hit { files } => format!("hit ({files} files)"),
+        };
+        eprintln!(
+            "lint timing: prefix {} files, replayed {}, cache {cache}, replay {:?}, analysis {:?}",
+            outcome.prefix_files,
+            outcome.replayed_files,
+            outcome.replay_time,
+            outcome.analysis_time
+        );
+    }
+    if report.has_errors() {
+        return Err(Failure::Status(1));
+    }
+    Ok(())
+}
+
+fn print_report(report: &Report, format: LintFormat) {
+    match format {
+        LintFormat::Text => print_block(&report.to_text()),
+        LintFormat::Json => print_block(&report.to_json()),
+        LintFormat::Github => print(&report.to_github()),
+        LintFormat::Sarif => {
+            print_block(&serde_json::to_string_pretty(&report.to_sarif()).unwrap_or_default())
+        }
+    }
+}
+
+/// `mercator schema lint`.
+pub async fn schema_lint_cmd(args: SchemaLintArgs) -> Result<(), Failure> {
+    let config = read_config(args.lint_config.as_ref())?;
+    let source = Source::parse(&args.url)?;
+    let report = schema_lint(
+        &source,
+        args.dev_url.as_deref(),
+        None,
+        config.naming.as_ref(),
+    )
+    .await
+    .map_err(lint_error)?;
+    match args.format {
+        SchemaLintFormat::Text => print(&report.to_text()),
+        SchemaLintFormat::Json => {
+            print_block(&serde_json::to_string_pretty(&report).map_err(MigrateError::from)?)
+        }
+    }
+    if report.has_errors() {
+        return Err(Failure::Status(1));
+    }
+    if args.exit_code && !report.findings.is_empty() {
+        return Err(Failure::Status(2));
+    }
+    Ok(())
+}
+
+/// Applies the review flags to a `schema apply` builder.
+pub fn configure(
+    builder: SchemaApplyBuilder,
+    args: &ReviewArgs,
+) -> Result<SchemaApplyBuilder, Failure> {
+    let mut settings = ReviewSettings::default()
+        .config(read_config(args.lint_config.as_ref())?)
+        .preflight(!args.skip_preflight);
+    if let Some(policy) = args.review {
+        settings = settings.policy(match policy {
+            ReviewArg::Error => ReviewPolicy::Error,
+            ReviewArg::Warning => ReviewPolicy::Warning,
+            ReviewArg::Always => ReviewPolicy::Always,
+        });
+    }
+    Ok(builder.review(settings))
+}
+
+fn show_review(review: &Review, show_plan: impl Fn(&PlannedMigration)) {
+    show_plan(&review.planned);
+    if review.is_empty() {
+        return;
+    }
+    println("");
+    print_block(&review.report.to_text());
+    for failure in &review.preflight {
+        println(&format!("-- pre-flight check failed: {failure}"));
+    }
+}
+
+fn policy_name(policy: ReviewPolicy) -> &'static str {
+    match policy {
+        ReviewPolicy::Error => "ERROR",
+        ReviewPolicy::Warning => "WARNING",
+        ReviewPolicy::Always => "ALWAYS",
+    }
+}
+
+/// `schema apply` with the review gate: the plan and its analysis are printed before any
+/// approval; `--dry-run` stops there.
+pub async fn plan_and_apply(
+    apply: &SchemaApply,
+    dry_run: bool,
+    auto_approve: bool,
+    args: &ReviewArgs,
+    show_plan: impl Fn(&PlannedMigration) + Send + Sync,
+) -> Result<bool, Failure> {
+    if dry_run {
+        let planned = apply.plan().await?;
+        if planned.is_empty() {
+            show_plan(&planned);
+            return Ok(false);
+        }
+        let review = apply.review_plan(planned).await.map_err(lint_error)?;
+        show_review(&review, &show_plan);
+        return Ok(false);
+    }
+    let mut refusal = None;
+    let mut shown = false;
+    let review = apply
+        .run_reviewed(|review| {
+            show_review(review, &show_plan);
+            shown = true;
+            match decide(review, auto_approve, args.override_review) {
+                Ok(yes) => yes,
+                Err(failure) => {
+                    refusal = Some(failure);
+                    false
+                }
+            }
+        })
+        .await
+        .map_err(lint_error)?;
+    if !shown && !review.is_empty() {
+        show_review(&review, &show_plan);
+    }
+    if !review.preflight.is_empty() {
+        eprintln!(
+            "Error: {} pre-flight data check(s) failed: existing rows do not fit the changes; nothing was applied",
+            review.preflight.len()
+        );
+        return Err(Failure::Status(1));
+    }
+    if let Some(failure) = refusal {
+        return Err(failure);
+    }
+    if review.is_empty() {
+        show_plan(&review.planned);
+    }
+    if review.applied {
+        println(&format!(
+            "Applied {} change(s) in {} statement(s).",
+            review.planned.changes.len(),
+            review.planned.plan.statements.len()
+        ));
+    }
+    Ok(review.applied)
+}
+
+/// Whether to apply: `--auto-approve` applies what the review policy lets through;
+/// anything else is asked on the terminal (or refused without one), unless
+/// `--override-review` says to apply regardless.
+fn decide(review: &Review, auto_approve: bool, override_review: bool) -> Result<bool, Failure> {
+    if auto_approve && (!review.needs_review || override_review) {
+        return Ok(true);
+    }
+    if auto_approve {
+        let errors = review
+            .report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == schema_lint::Severity::Error)
+            .count();
+        let why = format!(
+            "review policy {} requires approval ({} finding(s), {errors} error(s))",
+            policy_name(review.policy),
+            review.report.diagnostics.len()
+        );
+        if !std::io::stdin().is_terminal() {
+            eprintln!(
+                "Error: {why}: --auto-approve does not override it; review the analysis and pass --override-review to apply anyway"
+            );
+            return Err(Failure::Status(1));
+        }
+        eprintln!("{why}.");
+    }
+    match confirm()? {
+        true => Ok(true),
+        false => Err(Failure::Refused("changes were not applied")),
+    }
+}
+
+/// Asks on the terminal; without one, refuses rather than applying unreviewed changes.
+fn confirm() -> Result<bool, Failure> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(Failure::Refused(
+            "stdin is not a terminal, so the changes cannot be confirmed: review the plan and pass --auto-approve to apply it",
+        ));
+    }
+    print("Apply these changes? [y/N] ");
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES"))
+}

@@ -1,0 +1,63 @@
+//! Why a lint run (or a reviewed apply) could not produce a report.
+
+use mercator_driver::DriverError;
+
+use crate::{MigrateError, VersionedError};
+
+/// Why `migrate lint`, `schema lint` or a reviewed apply failed. Findings are never errors:
+/// they are in the report.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LintError {
+    /// The directory, its `atlas.sum` or a file could not be read.
+    #[error(transparent)]
+    Versioned(#[from] VersionedError),
+    /// Connecting, inspecting or planning failed.
+    #[error(transparent)]
+    Migrate(#[from] MigrateError),
+    /// A statement of a linted file failed on the dev database.
+    #[error("{file}:{line}: executing statement failed: {message}")]
+    Statement {
+        /// The file.
+        file: String,
+        /// The statement's 1-based line.
+        line: usize,
+        /// The database's answer, on one line.
+        message: String,
+        /// The driver error.
+        #[source]
+        source: Box<DriverError>,
+    },
+    /// The lint configuration is invalid (a bad naming pattern, an unknown analyzer).
+    #[error(transparent)]
+    Config(#[from] schema_lint::ConfigError),
+    /// `--git-base`: git could not tell which files changed.
+    #[error("--git-base {base}: {message}")]
+    Git {
+        /// The base branch.
+        base: String,
+        /// What git said (or why it could not run).
+        message: String,
+    },
+    /// Nothing selects the files to lint.
+    #[error(
+        "choose the files to lint: --latest N (the last N files) or --git-base BRANCH (files changed since BRANCH)"
+    )]
+    NoSelection,
+}
+
+impl From<DriverError> for LintError {
+    fn from(error: DriverError) -> Self {
+        LintError::Migrate(MigrateError::Driver(error))
+    }
+}
+
+/// Database messages may carry detail lines; a located error stays on one line.
+pub(crate) fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
