@@ -109,7 +109,7 @@ pub enum ReviewArg {
     Always,
 }
 
-fn lint_error(err: LintError) -> Failure {
+pub(crate) fn lint_error(err: LintError) -> Failure {
     match err {
         LintError::Migrate(err) => Failure::Migrate(err),
         other => {

@@ -12,7 +12,7 @@ use mercator_migrate::{
 use mercator_project::PlanFile;
 
 use crate::Failure;
-use crate::output::{print, println};
+use crate::output::{print, print_block, println};
 use crate::project::DiffPolicyArgs;
 
 /// What `schema plan` prints when there is nothing to plan.
@@ -85,6 +85,13 @@ async fn plan_with(apply: &SchemaApply, args: &PlanArgs) -> Result<(), Failure> 
     }
     println("-- Planned Changes:");
     print(&reviewed.migration);
+    // The analysis of the plan as computed (an edited plan was checked against it above).
+    let report = apply
+        .lint(&planned)
+        .await
+        .map_err(crate::lint::lint_error)?;
+    println("");
+    print_block(&report.to_text());
     if let Some(path) = &args.save {
         let file = PlanFile {
             name: reviewed.name.clone(),

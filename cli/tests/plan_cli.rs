@@ -338,3 +338,33 @@ fn a_plan_file_from_another_fingerprint_version_is_refused_before_running() {
     let inspected = ok(mercator(&["schema", "inspect", "--url", &url]));
     assert!(!inspected.contains("CREATE TABLE"), "{inspected}");
 }
+
+#[test]
+fn plan_prints_the_lint_analysis_of_what_it_plans() {
+    let dir = TempDir::new();
+    let url = dir.sqlite_url("app.db");
+    let v1 = dir.write(
+        "v1.sql",
+        "CREATE TABLE users (id INTEGER PRIMARY KEY);\nCREATE TABLE t1 (id INTEGER PRIMARY KEY);\n",
+    );
+    let v2 = dir.write("v2.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY);\n");
+    ok(mercator(&[
+        "schema",
+        "apply",
+        "--url",
+        &url,
+        "--to",
+        &file_url(&v1),
+        "--auto-approve",
+    ]));
+    let out = ok(mercator(&[
+        "schema",
+        "plan",
+        "--url",
+        &url,
+        "--to",
+        &file_url(&v2),
+    ]));
+    assert!(out.contains("DROP TABLE"), "{out}");
+    assert!(out.contains("DS102"), "{out}");
+}
