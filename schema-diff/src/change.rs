@@ -6,8 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use schema_model::{
-    Check, Column, CompositeType, Domain, EnumType, Exclusion, Extension, ForeignKey, Index,
-    Policy, PrimaryKey, Routine, Schema, Sequence, Table, Trigger, View,
+    Check, Collation, Column, CompositeType, Domain, EnumType, Exclusion, Extension, ForeignKey,
+    Index, Policy, PrimaryKey, Routine, Schema, Sequence, Table, Trigger, View,
 };
 
 /// Kinds of objects, used by diff policies (e.g. "skip drops of tables") and reports.
@@ -48,6 +48,8 @@ pub enum ObjectKind {
     Composite,
     /// Sequences.
     Sequence,
+    /// Collations.
+    Collation,
 }
 
 /// What differs between two versions of a column.
@@ -465,6 +467,29 @@ pub enum Change {
         /// After.
         to: Sequence,
     },
+    /// Create a collation.
+    AddCollation {
+        /// Schema name.
+        schema: String,
+        /// The collation.
+        collation: Collation,
+    },
+    /// Drop a collation.
+    DropCollation {
+        /// Schema name.
+        schema: String,
+        /// The collation.
+        collation: Collation,
+    },
+    /// Change a collation (PostgreSQL can change only its comment in place).
+    ModifyCollation {
+        /// Schema name.
+        schema: String,
+        /// Before.
+        from: Collation,
+        /// After.
+        to: Collation,
+    },
 }
 
 impl Change {
@@ -489,6 +514,9 @@ impl Change {
             }
             AddSequence { .. } | DropSequence { .. } | ModifySequence { .. } => {
                 ObjectKind::Sequence
+            }
+            AddCollation { .. } | DropCollation { .. } | ModifyCollation { .. } => {
+                ObjectKind::Collation
             }
         }
     }
@@ -527,7 +555,10 @@ impl Change {
             | ModifyComposite { schema, .. }
             | AddSequence { schema, .. }
             | DropSequence { schema, .. }
-            | ModifySequence { schema, .. } => Some(schema),
+            | ModifySequence { schema, .. }
+            | AddCollation { schema, .. }
+            | DropCollation { schema, .. }
+            | ModifyCollation { schema, .. } => Some(schema),
         }
     }
 
@@ -546,6 +577,7 @@ impl Change {
                 | DropDomain { .. }
                 | DropComposite { .. }
                 | DropSequence { .. }
+                | DropCollation { .. }
         )
     }
 }

@@ -45,6 +45,7 @@ fn canonicalize_schema(schema: &mut Schema) {
     schema.domains.sort_by(|a, b| a.name.cmp(&b.name));
     schema.composites.sort_by(|a, b| a.name.cmp(&b.name));
     schema.sequences.sort_by(|a, b| a.name.cmp(&b.name));
+    schema.collations.sort_by(|a, b| a.name.cmp(&b.name));
 }
 
 fn canonicalize_table(table: &mut Table) {

@@ -15,6 +15,27 @@ pub enum CheckOption {
     Cascaded,
 }
 
+/// How MySQL/MariaDB process a view (`ALGORITHM = …`); `UNDEFINED`, the default that
+/// lets the server choose, is no value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ViewAlgorithm {
+    /// `MERGE`: the view's text is merged into the referencing query.
+    Merge,
+    /// `TEMPTABLE`: the view's result is materialized in a temporary table.
+    Temptable,
+}
+
+impl ViewAlgorithm {
+    /// The keyword.
+    pub fn sql(self) -> &'static str {
+        match self {
+            ViewAlgorithm::Merge => "MERGE",
+            ViewAlgorithm::Temptable => "TEMPTABLE",
+        }
+    }
+}
+
 /// A view or a materialized view.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct View {
@@ -38,6 +59,9 @@ pub struct View {
     /// `security_invoker` (PostgreSQL) / `SQL SECURITY INVOKER` (MySQL).
     #[serde(default, skip_serializing_if = "is_default")]
     pub security_invoker: bool,
+    /// `ALGORITHM` (MySQL/MariaDB), when not `UNDEFINED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<ViewAlgorithm>,
     /// Indexes (materialized views).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub indexes: Vec<Index>,
@@ -57,6 +81,7 @@ impl View {
             columns: Vec::new(),
             check_option: None,
             security_invoker: false,
+            algorithm: None,
             indexes: Vec::new(),
             comment: None,
         }
@@ -207,6 +232,82 @@ pub struct Sequence {
     /// Comment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+}
+
+/// Which library a PostgreSQL collation comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CollationProvider {
+    /// The operating system's C library (`libc`, PostgreSQL's default).
+    #[default]
+    Libc,
+    /// ICU.
+    Icu,
+    /// PostgreSQL's built-in provider (PostgreSQL 17).
+    Builtin,
+}
+
+impl CollationProvider {
+    /// The provider's name in `CREATE COLLATION … (PROVIDER = …)`.
+    pub fn sql(self) -> &'static str {
+        match self {
+            CollationProvider::Libc => "libc",
+            CollationProvider::Icu => "icu",
+            CollationProvider::Builtin => "builtin",
+        }
+    }
+}
+
+/// A user-defined collation (PostgreSQL `CREATE COLLATION`).
+///
+/// Columns, domains and index parts name collations by their bare name; a collation
+/// modelled here lives in its schema and is created before anything that uses it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Collation {
+    /// Collation name.
+    pub name: String,
+    /// Provider.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub provider: CollationProvider,
+    /// `LOCALE`: set when sorting and character classification use the same locale (always
+    /// for ICU and the built-in provider).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// `LC_COLLATE`, when it differs from `LC_CTYPE` (libc only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lc_collate: Option<String>,
+    /// `LC_CTYPE`, when it differs from `LC_COLLATE` (libc only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lc_ctype: Option<String>,
+    /// ICU tailoring rules (`RULES`, PostgreSQL 16).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<String>,
+    /// `DETERMINISTIC = false`: strings that compare equal may differ in bytes.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub nondeterministic: bool,
+    /// Comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+impl Collation {
+    /// A deterministic collation of `provider` over one locale.
+    pub fn new(
+        name: impl Into<String>,
+        provider: CollationProvider,
+        locale: impl Into<String>,
+    ) -> Self {
+        Collation {
+            name: name.into(),
+            provider,
+            locale: Some(locale.into()),
+            lc_collate: None,
+            lc_ctype: None,
+            rules: None,
+            nondeterministic: false,
+            comment: None,
+        }
+    }
 }
 
 /// A PostgreSQL extension.

@@ -4,7 +4,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{CompositeType, Domain, EnumType, Extension, Routine, Sequence, Table, Trigger, View};
+use crate::{
+    Collation, CompositeType, Domain, EnumType, Extension, Routine, Sequence, Table, Trigger, View,
+};
 
 /// An object name with an optional schema qualifier.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -83,6 +85,9 @@ pub struct Schema {
     /// Sequences (not those backing identity or serial columns).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sequences: Vec<Sequence>,
+    /// User-defined collations (PostgreSQL).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub collations: Vec<Collation>,
     /// Comment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -104,6 +109,7 @@ impl Schema {
             domains: Vec::new(),
             composites: Vec::new(),
             sequences: Vec::new(),
+            collations: Vec::new(),
             comment: None,
             mysql: MysqlSchema::default(),
         }
@@ -135,6 +141,7 @@ impl Schema {
             && self.domains.is_empty()
             && self.composites.is_empty()
             && self.sequences.is_empty()
+            && self.collations.is_empty()
     }
 }
 

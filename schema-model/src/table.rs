@@ -68,6 +68,47 @@ pub struct Identity {
     pub sequence: SequenceOptions,
 }
 
+/// What SQLite does when a constraint is violated (`ON CONFLICT …` on a `NOT NULL`,
+/// `PRIMARY KEY` or `UNIQUE` constraint). `ABORT`, the default, is no value.
+///
+/// SQLite also accepts the clause on a table's `CHECK` constraints but ignores it there,
+/// so checks carry none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictResolution {
+    /// `ROLLBACK`: abort and roll back the whole transaction.
+    Rollback,
+    /// `FAIL`: abort the statement, keeping the changes it already made.
+    Fail,
+    /// `IGNORE`: skip the offending row.
+    Ignore,
+    /// `REPLACE`: delete the rows in the way (or use the default for a NULL).
+    Replace,
+}
+
+impl ConflictResolution {
+    /// The keyword after `ON CONFLICT`.
+    pub fn sql(self) -> &'static str {
+        match self {
+            ConflictResolution::Rollback => "ROLLBACK",
+            ConflictResolution::Fail => "FAIL",
+            ConflictResolution::Ignore => "IGNORE",
+            ConflictResolution::Replace => "REPLACE",
+        }
+    }
+
+    /// Parses a keyword (any case); `ABORT` and unknown words are the default, `None`.
+    pub fn parse(word: &str) -> Option<Self> {
+        match word.to_ascii_uppercase().as_str() {
+            "ROLLBACK" => Some(ConflictResolution::Rollback),
+            "FAIL" => Some(ConflictResolution::Fail),
+            "IGNORE" => Some(ConflictResolution::Ignore),
+            "REPLACE" => Some(ConflictResolution::Replace),
+            _ => None,
+        }
+    }
+}
+
 /// A generated (computed) column.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Generated {
@@ -101,6 +142,9 @@ pub struct Column {
     pub ty: ColumnType,
     /// Whether NULL is allowed.
     pub nullable: bool,
+    /// `NOT NULL ON CONFLICT …` (SQLite).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_null_conflict: Option<ConflictResolution>,
     /// Default value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<DefaultValue>,
@@ -131,6 +175,7 @@ impl Column {
             name: name.into(),
             ty,
             nullable: true,
+            not_null_conflict: None,
             default: None,
             identity: None,
             auto_increment: false,
@@ -267,6 +312,9 @@ pub struct Index {
     /// Invisible (MySQL) / ignored (MariaDB) index.
     #[serde(default, skip_serializing_if = "is_default")]
     pub invisible: bool,
+    /// `ON CONFLICT …` of a unique constraint (SQLite).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_conflict: Option<ConflictResolution>,
     /// Comment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -287,6 +335,7 @@ impl Index {
             storage_params: Vec::new(),
             deferrable: Deferrable::Not,
             invisible: false,
+            on_conflict: None,
             comment: None,
         }
     }
@@ -314,6 +363,9 @@ pub struct PrimaryKey {
     /// Deferrability.
     #[serde(default, skip_serializing_if = "is_default")]
     pub deferrable: Deferrable,
+    /// `ON CONFLICT …` (SQLite).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_conflict: Option<ConflictResolution>,
 }
 
 impl PrimaryKey {
@@ -324,6 +376,7 @@ impl PrimaryKey {
             parts: columns.iter().map(|c| IndexPart::column(*c)).collect(),
             include: Vec::new(),
             deferrable: Deferrable::Not,
+            on_conflict: None,
         }
     }
 

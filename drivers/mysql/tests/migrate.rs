@@ -24,6 +24,36 @@ const PAIRS: &[Pair] = &[
         expect: &["ADD COLUMN `b` varchar(10) NOT NULL DEFAULT 'x' AFTER `a`"],
     },
     Pair {
+        name: "view algorithm and security",
+        current: "CREATE TABLE t (a INT); CREATE VIEW v AS SELECT a FROM t; \
+                  CREATE ALGORITHM=MERGE VIEW w AS SELECT a FROM t;",
+        desired: "CREATE TABLE t (a INT); \
+                  CREATE ALGORITHM=TEMPTABLE SQL SECURITY INVOKER VIEW v AS SELECT a FROM t; \
+                  CREATE VIEW w AS SELECT a FROM t;",
+        expect: &[
+            "CREATE ALGORITHM = TEMPTABLE SQL SECURITY INVOKER VIEW `v`",
+            "CREATE VIEW `w`",
+        ],
+    },
+    Pair {
+        name: "function and procedure of one name",
+        current: "CREATE TABLE t (a INT);",
+        desired: "CREATE TABLE t (a INT); \
+                  CREATE FUNCTION f() RETURNS INT DETERMINISTIC RETURN 1; \
+                  CREATE PROCEDURE f() SELECT 1;",
+        expect: &["CREATE FUNCTION `f`", "CREATE PROCEDURE `f`"],
+    },
+    Pair {
+        name: "function changes beside a procedure of its name",
+        current: "CREATE TABLE t (a INT); \
+                  CREATE FUNCTION f() RETURNS INT DETERMINISTIC RETURN 1; \
+                  CREATE PROCEDURE f() SELECT 1;",
+        desired: "CREATE TABLE t (a INT); \
+                  CREATE FUNCTION f() RETURNS INT DETERMINISTIC RETURN 2; \
+                  CREATE PROCEDURE f() SELECT 1;",
+        expect: &["DROP FUNCTION `f`", "RETURN 2"],
+    },
+    Pair {
         name: "add column first",
         current: "CREATE TABLE t (b INT);",
         desired: "CREATE TABLE t (a INT, b INT);",

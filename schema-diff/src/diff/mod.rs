@@ -191,9 +191,17 @@ fn diff_schema(from: &Schema, to: &Schema, options: &DiffOptions, changes: &mut 
             }
         };
     }
+    // MySQL keeps functions and procedures apart, so one of each may share a name and
+    // arguments; only those are told apart by kind, so that a routine that turns from one
+    // kind into the other elsewhere (PostgreSQL) stays a single modification.
+    let shared = shared_signatures(&from.routines, &to.routines);
     objects!(
         routines,
-        |r| r.signature(),
+        |r| {
+            let signature = r.signature();
+            let kind = shared.contains(&signature).then_some(r.kind);
+            (signature, kind)
+        },
         ObjectKind::Routine,
         AddRoutine,
         DropRoutine,
@@ -226,6 +234,15 @@ fn diff_schema(from: &Schema, to: &Schema, options: &DiffOptions, changes: &mut 
         DropComposite,
         ModifyComposite,
         composite
+    );
+    objects!(
+        collations,
+        |c| c.name.clone(),
+        ObjectKind::Collation,
+        AddCollation,
+        DropCollation,
+        ModifyCollation,
+        collation
     );
     objects!(
         sequences,
@@ -286,6 +303,27 @@ fn diff_schema(from: &Schema, to: &Schema, options: &DiffOptions, changes: &mut 
     }
 }
 
+/// Signatures that a function and a procedure share on one side of the diff.
+fn shared_signatures(
+    from: &[schema_model::Routine],
+    to: &[schema_model::Routine],
+) -> std::collections::HashSet<String> {
+    let mut kinds: std::collections::HashMap<String, Vec<schema_model::RoutineKind>> =
+        std::collections::HashMap::new();
+    let mut shared = std::collections::HashSet::new();
+    for side in [from, to] {
+        kinds.clear();
+        for routine in side {
+            let seen = kinds.entry(routine.signature()).or_default();
+            if !seen.is_empty() && !seen.contains(&routine.kind) {
+                shared.insert(routine.signature());
+            }
+            seen.push(routine.kind);
+        }
+    }
+    shared
+}
+
 /// When `to` keeps every label of `from` in the same relative order, the labels to insert,
 /// each with the label it follows (`None` = first). `None` when labels were removed or
 /// reordered.
@@ -339,6 +377,47 @@ mod tests {
             })
             .collect();
         assert_eq!(kinds, ["add c", "modify b", "drop a"]);
+    }
+
+    #[test]
+    fn routines_of_both_kinds_share_a_signature() {
+        use schema_model::{Realm, Routine, RoutineKind, Schema};
+        let routine = |kind, body: &str| Routine {
+            name: "f".into(),
+            kind,
+            args: String::new(),
+            returns: None,
+            language: None,
+            definition: body.into(),
+            comment: None,
+        };
+        let realm = |routines: Vec<Routine>| {
+            let mut schema = Schema::new("s");
+            schema.routines = routines;
+            Realm::new(vec![schema])
+        };
+        let from = realm(vec![
+            routine(RoutineKind::Function, "f1"),
+            routine(RoutineKind::Procedure, "p1"),
+        ]);
+        let to = realm(vec![
+            routine(RoutineKind::Function, "f2"),
+            routine(RoutineKind::Procedure, "p1"),
+        ]);
+        let changes = super::diff(&from, &to, &crate::DiffOptions::default());
+        assert!(
+            matches!(changes.as_slice(), [crate::Change::ModifyRoutine { from, to, .. }]
+                if from.definition == "f1" && to.definition == "f2"),
+            "{changes:?}"
+        );
+        // A routine that changes kind alone stays one modification.
+        let from = realm(vec![routine(RoutineKind::Function, "f1")]);
+        let to = realm(vec![routine(RoutineKind::Procedure, "p1")]);
+        let changes = super::diff(&from, &to, &crate::DiffOptions::default());
+        assert!(
+            matches!(changes.as_slice(), [crate::Change::ModifyRoutine { .. }]),
+            "{changes:?}"
+        );
     }
 
     fn s(v: &[&str]) -> Vec<String> {

@@ -94,7 +94,11 @@ pub(super) fn order(
 fn phase_of(change: &Change, added_tables: &HashSet<String>) -> Phase {
     use Change::*;
     match change {
-        AddSchema { .. } | ModifySchema { .. } => Phase::Schemas,
+        // Collations come right after their schema, before any column can use them, and
+        // go after every table change that stops using them.
+        AddSchema { .. } | ModifySchema { .. } | AddCollation { .. } | ModifyCollation { .. } => {
+            Phase::Schemas
+        }
         AddExtension { .. } | ModifyExtension { .. } => Phase::Extensions,
         DropTrigger { .. } => Phase::DropTriggers,
         DropView { .. } => Phase::DropViews,
@@ -128,9 +132,11 @@ fn phase_of(change: &Change, added_tables: &HashSet<String>) -> Phase {
         }
         DropTable { .. } => Phase::DropTables,
         DropRoutine { .. } => Phase::DropRoutines,
-        DropEnum { .. } | DropDomain { .. } | DropComposite { .. } | DropSequence { .. } => {
-            Phase::DropTypes
-        }
+        DropEnum { .. }
+        | DropDomain { .. }
+        | DropComposite { .. }
+        | DropSequence { .. }
+        | DropCollation { .. } => Phase::DropTypes,
         AddView { .. } | ModifyView { .. } => Phase::Views,
         AddTrigger { .. } | ModifyTrigger { .. } => Phase::Triggers,
         DropSchema { .. } => Phase::DropSchemas,

@@ -10,7 +10,8 @@ use crate::{ColumnChanges, DiffOptions, ObjectKind, RenameHint, TableChange};
 pub(crate) fn column_changes(from: &Column, to: &Column) -> ColumnChanges {
     ColumnChanges {
         ty: from.ty != to.ty,
-        nullable: from.nullable != to.nullable,
+        // The NOT NULL constraint's conflict clause (SQLite) is part of the constraint.
+        nullable: from.nullable != to.nullable || from.not_null_conflict != to.not_null_conflict,
         default: from.default != to.default,
         identity: from.identity != to.identity || from.auto_increment != to.auto_increment,
         generated: from.generated != to.generated,

@@ -4,6 +4,7 @@
 mod keys;
 mod objects;
 mod rows;
+pub(crate) mod sequences;
 mod tables;
 mod text;
 mod types;
@@ -130,9 +131,12 @@ pub async fn inspect(
             })
             .collect();
     }
-    objects::views(conn, &mut schemas).await?;
+    objects::views(conn, &mut schemas, server).await?;
     objects::triggers(conn, &mut schemas).await?;
     objects::routines(conn, &mut schemas).await?;
+    if server.is_mariadb() {
+        sequences::sequences(conn, &mut schemas).await?;
+    }
     for schema in &mut schemas {
         let excluded = &options.exclude_tables;
         schema

@@ -8,10 +8,11 @@
 use std::collections::HashMap;
 
 use mysql_async::Conn;
-use schema_model::{CheckOption, Routine, RoutineKind, Schema, Trigger, View};
+use schema_model::{CheckOption, Routine, RoutineKind, Schema, Trigger, View, ViewAlgorithm};
 
 use super::rows::{in_list, query, string, text};
 use super::text::strip_schema;
+use crate::flavor::ServerVersion;
 use crate::quote;
 use mercator_driver::DriverError;
 
@@ -19,13 +20,43 @@ fn schema_mut<'a>(schemas: &'a mut [Schema], name: &str) -> Option<&'a mut Schem
     schemas.iter_mut().find(|s| s.name == name)
 }
 
+/// The algorithm as the server names it; `UNDEFINED` (and anything unknown) is the default.
+fn algorithm(text: &str) -> Option<ViewAlgorithm> {
+    match text.to_ascii_uppercase().as_str() {
+        "MERGE" => Some(ViewAlgorithm::Merge),
+        "TEMPTABLE" => Some(ViewAlgorithm::Temptable),
+        _ => None,
+    }
+}
+
+/// The `ALGORITHM=…` clause of a `SHOW CREATE VIEW` answer.
+fn algorithm_in_create(create: &str) -> Option<ViewAlgorithm> {
+    let upper = create.to_ascii_uppercase();
+    let head = &upper[..upper.find(" VIEW ").unwrap_or(upper.len())];
+    let rest = head.split("ALGORITHM=").nth(1)?;
+    algorithm(rest.split_whitespace().next()?)
+}
+
 /// Adds views.
-pub async fn views(conn: &mut Conn, schemas: &mut [Schema]) -> Result<(), DriverError> {
+///
+/// MariaDB lists the algorithm in `information_schema.VIEWS`; MySQL keeps it only in its
+/// data dictionary, so there it is read from `SHOW CREATE VIEW`, one view at a time.
+pub async fn views(
+    conn: &mut Conn,
+    schemas: &mut [Schema],
+    server: &ServerVersion,
+) -> Result<(), DriverError> {
     let names: Vec<String> = schemas.iter().map(|s| s.name.clone()).collect();
+    let algorithm_column = if server.is_mariadb() {
+        "ALGORITHM"
+    } else {
+        "NULL"
+    };
     let rows = query(
         conn,
         &format!(
-            "SELECT TABLE_SCHEMA, TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, SECURITY_TYPE \
+            "SELECT TABLE_SCHEMA, TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, SECURITY_TYPE, \
+             {algorithm_column} \
              FROM information_schema.VIEWS WHERE TABLE_SCHEMA IN ({}) \
              ORDER BY TABLE_SCHEMA, TABLE_NAME",
             in_list(&names)
@@ -34,9 +65,6 @@ pub async fn views(conn: &mut Conn, schemas: &mut [Schema]) -> Result<(), Driver
     .await?;
     for row in &rows {
         let schema_name = string(row, 0);
-        let Some(schema) = schema_mut(schemas, &schema_name) else {
-            continue;
-        };
         let mut view = View::new(
             string(row, 1),
             strip_schema(string(row, 2).trim(), &schema_name),
@@ -47,6 +75,23 @@ pub async fn views(conn: &mut Conn, schemas: &mut [Schema]) -> Result<(), Driver
             _ => None,
         };
         view.security_invoker = string(row, 4) == "INVOKER";
+        view.algorithm = if server.is_mariadb() {
+            algorithm(&string(row, 5))
+        } else {
+            let show = format!(
+                "SHOW CREATE VIEW {}.{}",
+                quote::ident(&schema_name),
+                quote::ident(&view.name)
+            );
+            query(conn, &show)
+                .await?
+                .first()
+                .and_then(|r| text(r, 1))
+                .and_then(|create| algorithm_in_create(&create))
+        };
+        let Some(schema) = schema_mut(schemas, &schema_name) else {
+            continue;
+        };
         schema.views.push(view);
     }
     Ok(())
@@ -190,4 +235,29 @@ pub async fn routines(conn: &mut Conn, schemas: &mut [Schema]) -> Result<(), Dri
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn algorithm_from_show_create_view() {
+        assert_eq!(
+            algorithm_in_create(
+                "CREATE ALGORITHM=TEMPTABLE DEFINER=`root`@`%` SQL SECURITY INVOKER VIEW `v` AS select 1"
+            ),
+            Some(ViewAlgorithm::Temptable)
+        );
+        assert_eq!(
+            algorithm_in_create("CREATE ALGORITHM=UNDEFINED DEFINER=`a`@`b` VIEW `v` AS select 1"),
+            None
+        );
+        // Text after the view name (its query) is never read as the clause.
+        assert_eq!(
+            algorithm_in_create("CREATE VIEW `v` AS select 'ALGORITHM=MERGE' AS a"),
+            None
+        );
+        assert_eq!(algorithm("merge"), Some(ViewAlgorithm::Merge));
+    }
 }

@@ -2,6 +2,7 @@
 
 mod column;
 mod objects;
+mod sequence;
 mod table;
 
 pub use column::{column_sql, type_sql};
@@ -225,6 +226,51 @@ fn render_change(b: &mut Builder<'_>, i: usize, change: &Change) -> Result<(), P
                 format!("Create trigger {:?}", to.name),
                 Some(format!("DROP TRIGGER {name}")),
             );
+        }
+        Change::AddSequence { schema, sequence } if b.server.is_mariadb() => {
+            let name = quote::qualified(schema, &sequence.name, unq);
+            b.push(
+                i,
+                sequence::create_sequence(sequence, &name),
+                format!("Create sequence {:?}", sequence.name),
+                Some(format!("DROP SEQUENCE {name}")),
+            );
+        }
+        Change::DropSequence { schema, sequence } if b.server.is_mariadb() => {
+            let name = quote::qualified(schema, &sequence.name, unq);
+            b.push(
+                i,
+                format!("DROP SEQUENCE {name}"),
+                format!("Drop sequence {:?}", sequence.name),
+                Some(sequence::create_sequence(sequence, &name)),
+            );
+        }
+        Change::ModifySequence { schema, from, to } if b.server.is_mariadb() => {
+            let name = quote::qualified(schema, &to.name, unq);
+            if from.ty != to.ty {
+                return Err(PlanError::Unsupported {
+                    change: format!("modify sequence {name}"),
+                    reason: "MariaDB 10 sequences are always BIGINT".into(),
+                });
+            }
+            if from.options != to.options {
+                b.push(
+                    i,
+                    sequence::alter_sequence(&from.options, &to.options, &name),
+                    format!("Modify sequence {:?}", to.name),
+                    None,
+                );
+            }
+            if from.comment != to.comment {
+                // `ALTER SEQUENCE` takes no table options; `ALTER TABLE` does.
+                let comment = to.comment.as_deref().unwrap_or_default();
+                b.push(
+                    i,
+                    format!("ALTER TABLE {name} COMMENT = {}", quote::string(comment)),
+                    format!("Modify sequence {:?}", to.name),
+                    None,
+                );
+            }
         }
         other => return Err(unsupported(other)),
     }

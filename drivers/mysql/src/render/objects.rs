@@ -33,6 +33,10 @@ fn schema_options(schema: &Schema) -> String {
 
 /// `CREATE VIEW`.
 pub fn create_view(view: &View, name: &str) -> String {
+    let algorithm = view
+        .algorithm
+        .map(|a| format!("ALGORITHM = {} ", a.sql()))
+        .unwrap_or_default();
     let security = if view.security_invoker {
         "SQL SECURITY INVOKER "
     } else {
@@ -50,7 +54,7 @@ pub fn create_view(view: &View, name: &str) -> String {
         None => "",
     };
     format!(
-        "CREATE {security}VIEW {name}{columns} AS {}{check}",
+        "CREATE {algorithm}{security}VIEW {name}{columns} AS {}{check}",
         view.definition
     )
 }

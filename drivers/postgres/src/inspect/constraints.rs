@@ -90,6 +90,7 @@ fn index(row: &Row, collected: &mut Collected) -> Result<(), DriverError> {
                 parts,
                 include,
                 deferrable: defer,
+                on_conflict: None,
             });
             return Ok(());
         }
@@ -120,6 +121,7 @@ fn index(row: &Row, collected: &mut Collected) -> Result<(), DriverError> {
         storage_params: options(get(row, "storage")?),
         deferrable: defer,
         invisible: false,
+        on_conflict: None,
         comment: get(row, "comment")?,
     };
     if let Some((_, table)) = collected.tables.get_mut(&relid) {

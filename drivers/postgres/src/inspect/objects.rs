@@ -1,7 +1,9 @@
-//! Routines, triggers, enums, domains and extensions.
+//! Routines, triggers, enums, domains, collations and extensions.
 
 use mercator_driver::DriverError;
-use schema_model::{Check, Domain, EnumType, Extension, Routine, RoutineKind, Trigger};
+use schema_model::{
+    Check, Collation, CollationProvider, Domain, EnumType, Extension, Routine, RoutineKind, Trigger,
+};
 use tokio_postgres::Client;
 
 use super::constraints::check_expr;
@@ -103,7 +105,55 @@ pub(super) async fn inspect(
             s.domains.push(domain);
         }
     }
+    for row in query(client, queries::COLLATIONS, schemas).await? {
+        if collected.is_extension_member("pg_collation", get(&row, "oid")?) {
+            continue;
+        }
+        let schema: String = get(&row, "schema")?;
+        let name: String = get(&row, "name")?;
+        let Some(collation) = collation(&row, name)? else {
+            continue;
+        };
+        if let Some(s) = collected.schema(&schema) {
+            s.collations.push(collation);
+        }
+    }
     Ok(())
+}
+
+/// A collation row as the model holds it; `None` for the `default` provider, which only
+/// the database's own default collation uses.
+fn collation(row: &tokio_postgres::Row, name: String) -> Result<Option<Collation>, DriverError> {
+    let provider = match get::<String>(row, "provider")?.as_str() {
+        "c" => CollationProvider::Libc,
+        "i" => CollationProvider::Icu,
+        "b" => CollationProvider::Builtin,
+        _ => return Ok(None),
+    };
+    let lc_collate: Option<String> = get(row, "lc_collate")?;
+    let lc_ctype: Option<String> = get(row, "lc_ctype")?;
+    let mut collation = Collation {
+        name,
+        provider,
+        locale: None,
+        lc_collate: None,
+        lc_ctype: None,
+        rules: get(row, "rules")?,
+        nondeterministic: !get::<bool>(row, "deterministic")?,
+        comment: get(row, "comment")?,
+    };
+    match provider {
+        // `CREATE COLLATION … (LOCALE = x)` sets both; keeping them apart only when they
+        // differ makes both spellings inspect the same.
+        CollationProvider::Libc if lc_collate == lc_ctype => collation.locale = lc_collate,
+        CollationProvider::Libc => {
+            collation.lc_collate = lc_collate;
+            collation.lc_ctype = lc_ctype;
+        }
+        // Before PostgreSQL 15, ICU kept its locale in `collcollate`.
+        _ => collation.locale = get::<Option<String>>(row, "locale")?.or(lc_collate),
+    }
+    Ok(Some(collation))
 }
 
 pub(super) async fn extensions(

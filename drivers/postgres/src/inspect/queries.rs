@@ -34,6 +34,18 @@ ORDER BY n.nspname";
 pub(super) const EXTENSION_MEMBERS: &str = "\
 SELECT classid::regclass::text AS class, objid::int8 AS oid FROM pg_depend WHERE deptype = 'e'";
 
+/// User-defined collations. Columns that moved between server versions (`colliculocale`
+/// became `colllocale` in 17, `collicurules` came in 16) are read through `to_jsonb` so
+/// one query serves every version.
+pub(super) const COLLATIONS: &str = "\
+SELECT co.oid::int8 AS oid, n.nspname AS schema, co.collname::text AS name, co.collprovider::text AS provider, \
+  co.collcollate::text AS lc_collate, co.collctype::text AS lc_ctype, \
+  coalesce(to_jsonb(co) ->> 'colllocale', to_jsonb(co) ->> 'colliculocale') AS locale, \
+  to_jsonb(co) ->> 'collicurules' AS rules, co.collisdeterministic AS deterministic, \
+  obj_description(co.oid, 'pg_collation') AS comment \
+FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace \
+WHERE n.nspname = ANY($1) ORDER BY n.nspname, co.collname";
+
 pub(super) const EXTENSIONS: &str = "\
 SELECT e.extname, n.nspname, e.extversion, obj_description(e.oid, 'pg_extension') AS comment \
 FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace \

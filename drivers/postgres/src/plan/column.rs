@@ -5,7 +5,7 @@ use schema_model::{Column, ColumnType, IdentityGeneration};
 
 use super::Builder;
 use super::table::{column_def, identity_clause};
-use crate::quote::ident;
+use crate::quote::{ident, literal};
 use crate::sequence;
 use crate::types::render;
 
@@ -154,23 +154,46 @@ pub(super) fn modify_column(
                 comment.clone(),
                 None,
             ),
-            Some(_) => {
+            Some(old) => {
                 let generation = match identity.generation {
                     IdentityGeneration::Always => "ALWAYS",
                     IdentityGeneration::ByDefault => "BY DEFAULT",
                 };
-                let clauses: Vec<String> = sequence::reset_clauses(&identity.sequence, true)
-                    .into_iter()
-                    .map(|c| format!("SET {c}"))
-                    .collect();
+                // A retype above already moved the sequence to the column's new type.
+                let (clauses, narrowing) = sequence::transition(
+                    &old.sequence,
+                    Some(&to.ty),
+                    &identity.sequence,
+                    Some(&to.ty),
+                );
+                let set = |clauses: Vec<String>| {
+                    clauses
+                        .into_iter()
+                        .map(|c| format!("SET {c}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
                 b.push(
                     alter(format!(
                         "ALTER COLUMN {col} SET GENERATED {generation} {}",
-                        clauses.join(" ")
+                        set(clauses)
                     )),
                     comment.clone(),
                     None,
                 );
+                if let Some(narrowing) = narrowing {
+                    let sequence = format!(
+                        "pg_get_serial_sequence({}, {})::regclass",
+                        literal(table),
+                        literal(&to.name)
+                    );
+                    b.push(narrowing.clamp(&sequence), comment.clone(), None);
+                    b.push(
+                        alter(format!("ALTER COLUMN {col} {}", set(narrowing.clauses()))),
+                        comment.clone(),
+                        None,
+                    );
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 //! Rendering changes as PostgreSQL statements.
 
+mod collation;
 mod column;
 mod index;
 mod objects;
@@ -355,6 +356,9 @@ fn render(b: &mut Builder<'_>, change: &Change) -> Result<(), PlanError> {
         Change::AddSequence { .. }
         | Change::DropSequence { .. }
         | Change::ModifySequence { .. } => types::sequence(b, change),
+        Change::AddCollation { .. }
+        | Change::DropCollation { .. }
+        | Change::ModifyCollation { .. } => collation::collation(b, change)?,
     }
     Ok(())
 }

@@ -361,27 +361,47 @@ pub(super) fn sequence(b: &mut Builder<'_>, change: &Change) {
         Change::ModifySequence { schema, from, to } => {
             let name = b.name(schema, &to.name);
             let comment = format!("Modify sequence {:?}", to.name);
-            if from.ty != to.ty {
+            // A narrower type waits until the bounds fit it; a wider one comes first so the
+            // bounds can grow.
+            let retype = (from.ty != to.ty).then(|| {
                 let ty = to
                     .ty
                     .as_ref()
                     .map(|t| render(t, schema, b.unqualified()))
                     .unwrap_or_else(|| "bigint".to_owned());
-                b.push(
-                    format!("ALTER SEQUENCE {name} AS {ty}"),
-                    comment.clone(),
-                    None,
-                );
+                format!("ALTER SEQUENCE {name} AS {ty}")
+            });
+            let narrows_type = sequence::narrower(from.ty.as_ref(), to.ty.as_ref());
+            if let Some(sql) = retype.clone().filter(|_| !narrows_type) {
+                b.push(sql, comment.clone(), None);
             }
             if from.options != to.options || from.ty != to.ty {
+                let (clauses, narrowing) = sequence::transition(
+                    &from.options,
+                    from.ty.as_ref(),
+                    &to.options,
+                    to.ty.as_ref(),
+                );
                 b.push(
-                    format!(
-                        "ALTER SEQUENCE {name} {}",
-                        sequence::reset_clauses(&to.options, true).join(" ")
-                    ),
+                    format!("ALTER SEQUENCE {name} {}", clauses.join(" ")),
                     comment.clone(),
                     None,
                 );
+                if let Some(narrowing) = narrowing {
+                    b.push(
+                        narrowing.clamp(&format!("{}::regclass", literal(&name))),
+                        comment.clone(),
+                        None,
+                    );
+                    b.push(
+                        format!("ALTER SEQUENCE {name} {}", narrowing.clauses().join(" ")),
+                        comment.clone(),
+                        None,
+                    );
+                }
+            }
+            if let Some(sql) = retype.filter(|_| narrows_type) {
+                b.push(sql, comment.clone(), None);
             }
             if from.owned_by != to.owned_by {
                 owned_by(b, schema, to);

@@ -11,7 +11,9 @@ use schema_model::{
 };
 
 use crate::names::{dedup, foreign_key_name, unique_name};
-use crate::parse::{ParsedTable, parse_create_index, parse_create_table, parse_create_view};
+use crate::parse::{
+    ParsedTable, ParsedUnique, parse_create_index, parse_create_table, parse_create_view,
+};
 use crate::types::{parse_default, parse_type};
 use catalog::{Catalog, IndexColumnRow};
 
@@ -77,6 +79,9 @@ fn table(catalog: &Catalog, name: &str, sql: &str) -> Table {
         let extra = parsed.column(&row.name);
         let mut column = Column::new(&row.name, parse_type(&row.declared));
         column.nullable = !row.not_null;
+        column.not_null_conflict = extra
+            .and_then(|c| c.not_null_conflict)
+            .filter(|_| row.not_null);
         column.default = row.default.as_deref().map(parse_default);
         column.collation = extra.and_then(|c| c.collation.clone());
         column.auto_increment = extra.is_some_and(|c| c.autoincrement);
@@ -144,6 +149,7 @@ fn table(catalog: &Catalog, name: &str, sql: &str) -> Table {
             .collect();
         table.primary_key = Some(PrimaryKey {
             parts,
+            on_conflict: parsed.primary_key_conflict,
             ..PrimaryKey::on_columns(&[])
         });
     }
@@ -208,17 +214,23 @@ fn unique_constraint(
         .iter()
         .map(|k| k.name.clone().unwrap_or_default())
         .collect();
-    let written = parsed.uniques.iter().find(|u| {
-        u.name.is_some()
-            && u.columns.len() == columns.len()
+    let same_columns = |u: &&ParsedUnique| {
+        u.columns.len() == columns.len()
             && u.columns
                 .iter()
                 .zip(&columns)
                 .all(|(a, b)| a.eq_ignore_ascii_case(b))
-    });
+    };
+    let written = parsed
+        .uniques
+        .iter()
+        .find(|u| u.name.is_some() && same_columns(u));
     let name = written
         .and_then(|u| u.name.clone())
         .unwrap_or_else(|| unique_name(&table.name, &columns));
+    let on_conflict = written
+        .or_else(|| parsed.uniques.iter().find(same_columns))
+        .and_then(|u| u.on_conflict);
     let parts = keys
         .iter()
         .map(|k| {
@@ -242,6 +254,7 @@ fn unique_constraint(
         unique: true,
         constraint: true,
         parts,
+        on_conflict,
         ..Index::on_columns(dedup(name, taken), &[])
     }
 }

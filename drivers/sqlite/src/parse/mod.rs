@@ -5,7 +5,7 @@ mod objects;
 mod table;
 
 pub(crate) use objects::{parse_create_index, parse_create_view};
-pub(crate) use table::{ParsedTable, parse_create_table};
+pub(crate) use table::{ParsedTable, ParsedUnique, parse_create_table};
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,6 @@
 //! Reading what the pragmas leave out of a stored `CREATE TABLE` statement.
 
-use schema_model::{Check, Deferrable};
+use schema_model::{Check, ConflictResolution, Deferrable};
 
 use super::lexer::{Kind, Token, matching_close, span, split_group, tokenize};
 
@@ -15,6 +15,10 @@ pub(crate) struct ParsedColumn {
     pub generated: Option<(String, bool)>,
     /// `PRIMARY KEY AUTOINCREMENT`.
     pub autoincrement: bool,
+    /// `NOT NULL ON CONFLICT …`.
+    pub not_null_conflict: Option<ConflictResolution>,
+    /// `PRIMARY KEY ON CONFLICT …` on the column.
+    pub primary_key_conflict: Option<ConflictResolution>,
 }
 
 /// A foreign key clause as written.
@@ -39,6 +43,8 @@ pub(crate) struct ParsedUnique {
     pub name: Option<String>,
     /// Columns (or expressions' text).
     pub columns: Vec<String>,
+    /// `ON CONFLICT …`.
+    pub on_conflict: Option<ConflictResolution>,
 }
 
 /// Everything read from a `CREATE TABLE` text.
@@ -52,6 +58,8 @@ pub(crate) struct ParsedTable {
     pub foreign_keys: Vec<ParsedForeignKey>,
     /// Unique constraints, column-level and table-level.
     pub uniques: Vec<ParsedUnique>,
+    /// `ON CONFLICT …` of the primary key, table-level or on its column.
+    pub primary_key_conflict: Option<ConflictResolution>,
     /// `WITHOUT ROWID`.
     pub without_rowid: bool,
     /// `STRICT`.
@@ -132,8 +140,27 @@ fn column(sql: &str, item: &[Token], parsed: &mut ParsedTable) {
         i += 1;
     }
     let mut pending_name: Option<String> = None;
+    // The constraint an `ON CONFLICT` clause belongs to: the one just before it.
+    let mut last = Conflicted::Nothing;
     while i < item.len() {
         let t = &item[i];
+        if t.is("ON") && item.get(i + 1).is_some_and(|n| n.is("CONFLICT")) {
+            let resolution = item
+                .get(i + 2)
+                .and_then(|w| ConflictResolution::parse(&w.value));
+            match last {
+                Conflicted::NotNull => col.not_null_conflict = resolution,
+                Conflicted::PrimaryKey => col.primary_key_conflict = resolution,
+                Conflicted::Unique(at) => {
+                    if let Some(unique) = parsed.uniques.get_mut(at) {
+                        unique.on_conflict = resolution;
+                    }
+                }
+                Conflicted::Nothing => {}
+            }
+            i += 3;
+            continue;
+        }
         if t.is("CONSTRAINT") {
             pending_name = item.get(i + 1).map(|n| n.value.clone());
             i += 2;
@@ -166,9 +193,11 @@ fn column(sql: &str, item: &[Token], parsed: &mut ParsedTable) {
                 }
             }
         } else if t.is("UNIQUE") {
+            last = Conflicted::Unique(parsed.uniques.len());
             parsed.uniques.push(ParsedUnique {
                 name: pending_name.take(),
                 columns: vec![col.name.clone()],
+                on_conflict: None,
             });
         } else if t.is("REFERENCES") {
             let (mut fk, end) = references(item, i);
@@ -179,10 +208,43 @@ fn column(sql: &str, item: &[Token], parsed: &mut ParsedTable) {
             continue;
         } else if t.is("PRIMARY") || t.is("NOT") || t.is("NULL") {
             pending_name = None;
+            last = if t.is("PRIMARY") {
+                Conflicted::PrimaryKey
+            } else if t.is("NOT") {
+                Conflicted::NotNull
+            } else if item.get(i.wrapping_sub(1)).is_some_and(|p| p.is("NOT")) {
+                // The `NULL` of `NOT NULL`.
+                Conflicted::NotNull
+            } else {
+                Conflicted::Nothing
+            };
         }
         i += 1;
     }
+    if col.primary_key_conflict.is_some() {
+        parsed.primary_key_conflict = col.primary_key_conflict;
+    }
     parsed.columns.push(col);
+}
+
+/// Which column constraint a following `ON CONFLICT` clause applies to.
+#[derive(Clone, Copy)]
+enum Conflicted {
+    Nothing,
+    NotNull,
+    PrimaryKey,
+    /// The unique constraint at this index of `ParsedTable::uniques`.
+    Unique(usize),
+}
+
+/// The resolution of an `ON CONFLICT` clause anywhere in `tokens`.
+fn conflict_clause(tokens: &[Token]) -> Option<ConflictResolution> {
+    let at = tokens
+        .windows(2)
+        .position(|w| w[0].is("ON") && w[1].is("CONFLICT"))?;
+    tokens
+        .get(at + 2)
+        .and_then(|w| ConflictResolution::parse(&w.value))
 }
 
 fn table_constraint(sql: &str, item: &[Token], parsed: &mut ParsedTable) {
@@ -199,11 +261,17 @@ fn table_constraint(sql: &str, item: &[Token], parsed: &mut ParsedTable) {
         }
     } else if kind.is("UNIQUE") {
         if let Some(open) = item.iter().position(|t| t.kind == Kind::Open) {
-            let (parts, _) = split_group(item, open);
+            let (parts, close) = split_group(item, open);
             parsed.uniques.push(ParsedUnique {
                 name,
                 columns: parts.iter().map(|p| part_name(sql, p)).collect(),
+                on_conflict: conflict_clause(item.get(close..).unwrap_or_default()),
             });
+        }
+    } else if kind.is("PRIMARY") {
+        if let Some(open) = item.iter().position(|t| t.kind == Kind::Open) {
+            let close = matching_close(item, open);
+            parsed.primary_key_conflict = conflict_clause(item.get(close..).unwrap_or_default());
         }
     } else if kind.is("FOREIGN") {
         let Some(open) = item.iter().position(|t| t.kind == Kind::Open) else {
@@ -334,6 +402,38 @@ mod tests {
         assert_eq!(parsed.foreign_keys[1].name.as_deref(), Some("fk"));
         assert_eq!(parsed.foreign_keys[1].columns, ["b", "c"]);
         assert_eq!(parsed.uniques[0].columns, ["b", "c"]);
+    }
+
+    #[test]
+    fn reads_conflict_clauses() {
+        let parsed = parse_create_table(
+            "CREATE TABLE t (a INTEGER NOT NULL ON CONFLICT REPLACE PRIMARY KEY ON CONFLICT IGNORE, \
+             b TEXT CONSTRAINT bu UNIQUE ON CONFLICT FAIL NOT NULL, c TEXT NULL ON CONFLICT ROLLBACK, \
+             UNIQUE (b, c) ON CONFLICT ROLLBACK, CHECK (a > 0) ON CONFLICT IGNORE)",
+        );
+        let a = parsed.column("a").expect("a");
+        assert_eq!(a.not_null_conflict, Some(ConflictResolution::Replace));
+        assert_eq!(
+            parsed.primary_key_conflict,
+            Some(ConflictResolution::Ignore)
+        );
+        assert_eq!(parsed.column("b").expect("b").not_null_conflict, None);
+        assert_eq!(parsed.column("c").expect("c").not_null_conflict, None);
+        let uniques: Vec<_> = parsed.uniques.iter().map(|u| u.on_conflict).collect();
+        assert_eq!(
+            uniques,
+            [
+                Some(ConflictResolution::Fail),
+                Some(ConflictResolution::Rollback)
+            ]
+        );
+        assert_eq!(parsed.checks[0].expr, "a > 0");
+        let parsed =
+            parse_create_table("CREATE TABLE t (a, b, PRIMARY KEY (a, b) ON CONFLICT REPLACE)");
+        assert_eq!(
+            parsed.primary_key_conflict,
+            Some(ConflictResolution::Replace)
+        );
     }
 
     #[test]

@@ -50,7 +50,8 @@ fn describe(change: &Change) -> String {
             | Change::AddEnum { .. }
             | Change::AddDomain { .. }
             | Change::AddComposite { .. }
-            | Change::AddSequence { .. } => "add",
+            | Change::AddSequence { .. }
+            | Change::AddCollation { .. } => "add",
             _ => "modify",
         }
     };
@@ -116,6 +117,12 @@ fn plan_change(change: &Change, out: &mut Statements) -> Result<(), PlanError> {
         }
         AddSequence { .. } | DropSequence { .. } | ModifySequence { .. } => {
             return Err(unsupported(change, "SQLite has no sequences"));
+        }
+        AddCollation { .. } | DropCollation { .. } | ModifyCollation { .. } => {
+            return Err(unsupported(
+                change,
+                "SQLite collations are registered by the application, not in the schema",
+            ));
         }
         AddTable { table, .. } => {
             let create = render::create_table(table, &table.name)?;

@@ -2,8 +2,8 @@
 
 use schema_diff::PlanError;
 use schema_model::{
-    Check, Column, Deferrable, ForeignKey, Index, IndexPart, IndexTarget, ReferentialAction, Table,
-    View,
+    Check, Column, ConflictResolution, Deferrable, ForeignKey, Index, IndexPart, IndexTarget,
+    ReferentialAction, Table, View,
 };
 
 use crate::names::{foreign_key_name, quote, unique_name};
@@ -27,7 +27,11 @@ pub(crate) fn create_table(table: &Table, name: &str) -> Result<String, PlanErro
     for column in &table.columns {
         let mut def = column_definition(column)?;
         if inline_pk.as_deref() == Some(column.name.as_str()) {
-            def.push_str(" PRIMARY KEY AUTOINCREMENT");
+            let conflict = table.primary_key.as_ref().and_then(|k| k.on_conflict);
+            def.push_str(&format!(
+                " PRIMARY KEY{} AUTOINCREMENT",
+                on_conflict(conflict)
+            ));
         }
         items.push(def);
     }
@@ -37,7 +41,11 @@ pub(crate) fn create_table(table: &Table, name: &str) -> Result<String, PlanErro
             .iter()
             .map(index_part)
             .collect::<Result<Vec<_>, _>>()?;
-        items.push(format!("PRIMARY KEY ({})", parts.join(", ")));
+        items.push(format!(
+            "PRIMARY KEY ({}){}",
+            parts.join(", "),
+            on_conflict(key.on_conflict)
+        ));
     }
     for index in table.indexes.iter().filter(|i| i.constraint) {
         let parts = index
@@ -51,7 +59,11 @@ pub(crate) fn create_table(table: &Table, name: &str) -> Result<String, PlanErro
         } else {
             format!("CONSTRAINT {} ", quote(&index.name))
         };
-        items.push(format!("{label}UNIQUE ({})", parts.join(", ")));
+        items.push(format!(
+            "{label}UNIQUE ({}){}",
+            parts.join(", "),
+            on_conflict(index.on_conflict)
+        ));
     }
     for fk in &table.foreign_keys {
         items.push(foreign_key(&table.name, fk));
@@ -106,6 +118,7 @@ pub(crate) fn column_definition(column: &Column) -> Result<String, PlanError> {
     }
     if !column.nullable {
         def.push_str(" NOT NULL");
+        def.push_str(&on_conflict(column.not_null_conflict));
     }
     if let Some(default) = &column.default {
         def.push_str(" DEFAULT ");
@@ -127,6 +140,13 @@ pub(crate) fn column_definition(column: &Column) -> Result<String, PlanError> {
         ));
     }
     Ok(def)
+}
+
+/// ` ON CONFLICT …`, or nothing for the default (`ABORT`).
+fn on_conflict(resolution: Option<ConflictResolution>) -> String {
+    resolution
+        .map(|r| format!(" ON CONFLICT {}", r.sql()))
+        .unwrap_or_default()
 }
 
 /// Collation names are written bare when they are plain words (so the stored text reads
