@@ -202,3 +202,41 @@ async fn two_hundred_schemas() {
     }
     db.drop_db().await;
 }
+
+/// A single-tenant run (a URL bound to one schema) and a fleet worker on the same tenant
+/// take the same per-schema lock, so they exclude each other; other tenants are not held up.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_single_tenant_run_waits_for_the_tenant_lock_only() {
+    let Some(db) = ServerDb::create(Server::Postgres).await else {
+        return;
+    };
+    db.exec("CREATE SCHEMA t001; CREATE SCHEMA t002").await;
+    // What a fleet worker holds while it migrates t001.
+    let holder = mercator_migrate::open(&db.url).await.unwrap();
+    holder
+        .lock(
+            "atlas_migrate_execute.t001",
+            std::time::Duration::from_secs(1),
+        )
+        .await
+        .unwrap();
+    let url = |t: &str| template(&db).replace("{tenant}", t);
+    let migrator = builder(&[("1_users.sql", USERS)])
+        .lock_timeout(std::time::Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let blocked = migrator.apply(&url("t001")).await;
+    assert!(
+        blocked
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("atlas_migrate_execute.t001")),
+        "{blocked:?}"
+    );
+    let other = migrator.apply(&url("t002")).await;
+    assert!(other.is_ok(), "{other:?}");
+    holder.unlock("atlas_migrate_execute.t001").await.unwrap();
+    let after = migrator.apply(&url("t001")).await;
+    assert!(after.is_ok(), "{after:?}");
+    holder.close().await.unwrap();
+    db.drop_db().await;
+}
