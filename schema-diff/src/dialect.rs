@@ -5,7 +5,8 @@ use std::borrow::Cow;
 
 use schema_model::{DialectKind, Realm};
 
-use crate::{Change, DiffOptions, Plan, PlanError, PlanOptions};
+use crate::diff::Capabilities;
+use crate::{Change, DependencyGraph, DiffOptions, Plan, PlanError, PlanOptions};
 
 /// What a database driver tells the shared differ and planner.
 ///
@@ -61,6 +62,14 @@ pub trait Dialect: Send + Sync {
     fn rebuilds_table(&self, change: &Change) -> bool {
         let _ = change;
         false
+    }
+
+    /// Adds the dependencies between objects of `realm` that only this database's catalog
+    /// knows to the graph the differ built from the model (see [`DependencyGraph`]). The
+    /// differ recreates what depends on an object a change disturbs, and orders creations
+    /// and drops by the graph. The default adds nothing.
+    fn dependencies<'a>(&self, realm: &'a Realm, graph: &mut DependencyGraph<'a>) {
+        let _ = (realm, graph);
     }
 
     /// What a newly created, empty database of this kind holds (PostgreSQL's `public`
@@ -119,9 +128,19 @@ fn template<D: Dialect + ?Sized>(
     if !dialect.can_add_foreign_key() && options.defer_cyclic_foreign_keys {
         options.to_mut().defer_cyclic_foreign_keys = false;
     }
-    let changes =
-        crate::diff::diff_with_rebuilds(&from, to, &options, &|c| dialect.rebuilds_table(c));
+    let extra = edge_hook(|realm, graph| dialect.dependencies(realm, graph));
+    let capabilities = Capabilities {
+        rebuilds: &|c| dialect.rebuilds_table(c),
+        table_parts: dialect.can_add_foreign_key(),
+        extra: &extra,
+    };
+    let changes = crate::diff::diff_with(&from, to, &options, &capabilities);
     dialect.reconcile(changes, &from, to)
+}
+
+/// Pins a closure to the higher-ranked signature of [`Capabilities::extra`].
+fn edge_hook<F: for<'a> Fn(&'a Realm, &mut DependencyGraph<'a>)>(hook: F) -> F {
+    hook
 }
 
 fn normalized<'a, D: Dialect + ?Sized>(dialect: &D, realm: &'a Realm) -> Cow<'a, Realm> {

@@ -1,10 +1,14 @@
 //! The diff engine and planning contracts of Mercator.
 //!
 //! [`diff`] compares two [`schema_model::Realm`]s and returns the [`Change`]s that turn the
-//! first into the second, ordered so they can be applied one after another (referenced
-//! tables before referencing ones, foreign keys dropped before the tables they point to,
-//! types before the tables that use them, views after their tables). A driver's
-//! [`Dialect`] normalizes realms and renders changes as a [`Plan`] of SQL statements.
+//! first into the second, ordered so they can be applied one after another. The order
+//! comes from one [`DependencyGraph`] of which objects read which (foreign keys the keys
+//! they reference, views and policies the columns they read, domains and expressions the
+//! functions they call, child tables their parents): creations follow what they read,
+//! drops precede it, and what reads an object a change disturbs (a key dropped, a column
+//! retyped, an enum recreated) is dropped before the change and created again after it.
+//! A driver's [`Dialect`] normalizes realms, adds the dependencies only its catalog knows,
+//! and renders changes as a [`Plan`] of SQL statements.
 //!
 //! ```
 //! use schema_diff::{diff, Change, DiffOptions, ObjectKind};
@@ -28,11 +32,13 @@
 mod change;
 mod dialect;
 mod diff;
+mod graph;
 mod options;
 mod plan;
 
 pub use change::*;
 pub use dialect::{Dialect, DialectExt};
 pub use diff::diff;
+pub use graph::{DependencyGraph, EdgeKind, Node};
 pub use options::{DiffOptions, RenameHint};
 pub use plan::{Plan, PlanError, PlanOptions, PlannedStatement};

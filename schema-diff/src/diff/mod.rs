@@ -1,5 +1,7 @@
 //! Realm- and schema-level differences, assembled and ordered.
 
+mod dependents;
+mod inherited;
 mod names;
 mod order;
 mod table;
@@ -8,26 +10,39 @@ use schema_model::{Realm, Schema, View};
 
 use crate::{Change, DiffOptions, ObjectKind, RenameHint};
 
+pub(crate) use dependents::Capabilities;
 pub(crate) use names::identifiers;
 use table::{Pair, by_name, diff_table};
 
 /// Computes the changes that turn `from` into `to`, in an order that applies cleanly.
 ///
 /// Objects are matched by name (routines by name and argument types); what the options
-/// skip is left out. Views whose tables lose or change columns, and views built on views
-/// that are recreated, are recreated too, since databases refuse to alter what a view
-/// depends on.
+/// skip is left out. Whatever reads an object the changes disturb, by the
+/// [`crate::DependencyGraph`] of `from` (views on a table whose columns change, foreign
+/// keys on a key that is dropped or whose columns are retyped, policies, indexes and checks
+/// on columns converted into a recreated enum), is dropped before and created again after,
+/// since databases refuse to change what something still reads.
 pub fn diff(from: &Realm, to: &Realm, options: &DiffOptions) -> Vec<Change> {
-    diff_with_rebuilds(from, to, options, &|_| false)
+    diff_with(
+        from,
+        to,
+        options,
+        &Capabilities {
+            rebuilds: &|_| false,
+            table_parts: true,
+            extra: &|_, _| {},
+        },
+    )
 }
 
-/// [`diff`], with a predicate telling which `ModifyTable` changes the dialect carries out by
-/// recreating the table (so the table's triggers and the views on it must be recreated).
-pub(crate) fn diff_with_rebuilds(
+/// [`diff`], with what the dialect tells: which `ModifyTable` changes it carries out by
+/// recreating the table, whether it can recreate table parts in place, and the
+/// dependencies only its catalog knows.
+pub(crate) fn diff_with(
     from: &Realm,
     to: &Realm,
     options: &DiffOptions,
-    rebuilds: &dyn Fn(&Change) -> bool,
+    capabilities: &Capabilities<'_>,
 ) -> Vec<Change> {
     let mut changes = Vec::new();
     for pair in by_name(&from.extensions, &to.extensions, |e| e.name.clone()) {
@@ -66,7 +81,7 @@ pub(crate) fn diff_with_rebuilds(
             });
         }
     }
-    order::order(changes, from, to, options, rebuilds)
+    order::order(changes, from, to, options, capabilities)
 }
 
 /// A schema's own attributes, without its objects.

@@ -1,14 +1,20 @@
 //! Putting changes in an order that applies cleanly.
 //!
-//! Changes are grouped in phases (schemas and types first, drops of dependents before what
-//! they depend on, views and triggers last); inside a phase, tables are ordered by their
-//! foreign keys and views by the views they read, with ties kept in declaration order.
+//! Changes are grouped in phases (schemas first, drops of dependents before what they
+//! depend on, types and routines before tables, views and triggers last); inside a phase,
+//! objects are ordered by the [`DependencyGraph`] (types and routines by what they read,
+//! tables by their foreign keys and parents, views by the views they read), with ties kept
+//! in declaration order. Dependents of disturbed objects are recreated around the change
+//! first (see [`super::dependents`]).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use schema_model::{Realm, Table, View};
 
+use super::dependents::{Capabilities, Recreated, recreate_dependents};
 use super::identifiers;
+use crate::graph::edges::{self, Select};
+use crate::graph::{DependencyGraph, Node};
 use crate::{Change, DiffOptions, TableChange};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -27,6 +33,7 @@ enum Phase {
     AddTables,
     ModifyTables,
     RoutinesOnTables,
+    AddDependents,
     DropTables,
     DropRoutines,
     DropTypes,
@@ -38,21 +45,18 @@ enum Phase {
 
 const PHASES: usize = Phase::DropExtensions as usize + 1;
 
-type Key = (String, String);
-
-fn key(schema: &str, name: &str) -> Key {
-    (schema.to_owned(), name.to_owned())
-}
-
 pub(super) fn order(
     changes: Vec<Change>,
     from: &Realm,
     to: &Realm,
     options: &DiffOptions,
-    rebuilds: &dyn Fn(&Change) -> bool,
+    capabilities: &Capabilities<'_>,
 ) -> Vec<Change> {
-    let changes = recreate_dependents(changes, from, to, rebuilds);
-    let changes = hoist_foreign_key_drops(changes);
+    let Recreated {
+        changes,
+        early,
+        late,
+    } = recreate_dependents(changes, from, to, capabilities);
 
     let added_tables: HashSet<String> = changes
         .iter()
@@ -63,6 +67,8 @@ pub(super) fn order(
         .collect();
 
     let mut phases: Vec<Vec<Change>> = (0..PHASES).map(|_| Vec::new()).collect();
+    phases[Phase::DropForeignKeys as usize] = early;
+    phases[Phase::AddDependents as usize] = late;
     for change in changes {
         let phase = phase_of(&change, &added_tables);
         phases[phase as usize].push(change);
@@ -73,7 +79,10 @@ pub(super) fn order(
     // Deferred foreign keys go first among table modifications: later changes may rely on
     // them (none do today), and grouping them keeps plans readable.
     let modifications = std::mem::take(&mut phases[Phase::ModifyTables as usize]);
-    phases[Phase::ModifyTables as usize] = deferred.into_iter().chain(modifications).collect();
+    phases[Phase::ModifyTables as usize] = deferred
+        .into_iter()
+        .chain(parents_first(modifications))
+        .collect();
 
     let drop_tables = std::mem::take(&mut phases[Phase::DropTables as usize]);
     let (drop_tables, unlinked) = order_dropped_tables(drop_tables);
@@ -85,8 +94,25 @@ pub(super) fn order(
     let drop_views = std::mem::take(&mut phases[Phase::DropViews as usize]);
     phases[Phase::DropViews as usize] = order_views(drop_views, true);
 
-    let types = std::mem::take(&mut phases[Phase::DropTypes as usize]);
-    phases[Phase::DropTypes as usize] = order_type_drops(types);
+    // Types, sequences and routines are created in one group ordered by what they read (a
+    // domain whose check calls a function comes after the function), and dropped in one
+    // group in the reverse order.
+    let definitions: Vec<Change> = [
+        Phase::Enums,
+        Phase::Domains,
+        Phase::Composites,
+        Phase::Sequences,
+        Phase::Routines,
+    ]
+    .into_iter()
+    .flat_map(|p| std::mem::take(&mut phases[p as usize]))
+    .collect();
+    phases[Phase::Enums as usize] = order_definitions(definitions, to, false);
+    let mut drops = std::mem::take(&mut phases[Phase::DropRoutines as usize]);
+    drops.extend(order_type_drops(std::mem::take(
+        &mut phases[Phase::DropTypes as usize],
+    )));
+    phases[Phase::DropTypes as usize] = order_definitions(drops, from, true);
 
     phases.into_iter().flatten().collect()
 }
@@ -144,260 +170,145 @@ fn phase_of(change: &Change, added_tables: &HashSet<String>) -> Phase {
     }
 }
 
-/// Whether a view change only touches what can be altered in place (its comment).
-fn comment_only(from: &View, to: &View) -> bool {
-    View {
-        comment: to.comment.clone(),
-        ..from.clone()
-    } == *to
+/// The graph node of a type, sequence or routine change.
+fn definition_node(change: &Change) -> Option<Node<'_>> {
+    use Change::*;
+    Some(match change {
+        AddEnum { schema, enum_type } | DropEnum { schema, enum_type } => Node::Type {
+            schema,
+            name: &enum_type.name,
+        },
+        ModifyEnum { schema, to, .. } => Node::Type {
+            schema,
+            name: &to.name,
+        },
+        AddDomain { schema, domain } | DropDomain { schema, domain } => Node::Type {
+            schema,
+            name: &domain.name,
+        },
+        ModifyDomain { schema, to, .. } => Node::Type {
+            schema,
+            name: &to.name,
+        },
+        AddComposite { schema, composite } | DropComposite { schema, composite } => Node::Type {
+            schema,
+            name: &composite.name,
+        },
+        ModifyComposite { schema, to, .. } => Node::Type {
+            schema,
+            name: &to.name,
+        },
+        AddSequence { schema, sequence } | DropSequence { schema, sequence } => Node::Sequence {
+            schema,
+            name: &sequence.name,
+        },
+        ModifySequence { schema, to, .. } => Node::Sequence {
+            schema,
+            name: &to.name,
+        },
+        AddRoutine { schema, routine } | DropRoutine { schema, routine } => Node::Routine {
+            schema,
+            name: &routine.name,
+        },
+        ModifyRoutine { schema, to, .. } => Node::Routine {
+            schema,
+            name: &to.name,
+        },
+        _ => return None,
+    })
 }
 
-/// Replaces view modifications by drop + create, and adds the same for views and
-/// triggers that depend on something recreated (a view, a table whose columns change, a
-/// table the dialect rebuilds).
-fn recreate_dependents(
-    changes: Vec<Change>,
-    from: &Realm,
-    to: &Realm,
-    rebuilds: &dyn Fn(&Change) -> bool,
-) -> Vec<Change> {
-    // Names (lower case) of tables whose columns change shape or that are rebuilt.
-    let mut reshaped: HashSet<String> = HashSet::new();
-    let mut rebuilt: HashSet<Key> = HashSet::new();
-    let mut recreated_views: HashSet<Key> = HashSet::new();
-    for change in &changes {
-        match change {
-            Change::ModifyTable {
-                schema,
-                to: table,
-                changes: table_changes,
-                ..
-            } => {
-                let rebuild = rebuilds(change);
-                if rebuild {
-                    rebuilt.insert(key(schema, &table.name));
+/// Orders type, sequence and routine changes by the graph of `realm` (the desired one
+/// for creations, the current one for drops): what an object reads is created before it
+/// and dropped after it. Ties and cycles keep the given order.
+fn order_definitions(changes: Vec<Change>, realm: &Realm, drops: bool) -> Vec<Change> {
+    if changes.len() < 2 {
+        return changes;
+    }
+    let mut graph = DependencyGraph::new();
+    edges::realm(
+        realm,
+        &mut graph,
+        Select {
+            table_parts: false,
+            views: false,
+            definitions: true,
+        },
+    );
+    let nodes: Vec<Option<Node<'_>>> = changes.iter().map(definition_node).collect();
+    let mut position: HashMap<Node<'_>, Vec<usize>> = HashMap::new();
+    for (i, node) in nodes.iter().enumerate() {
+        if let Some(node) = node {
+            position.entry(*node).or_default().push(i);
+        }
+    }
+    let mut deps: Vec<Vec<usize>> = vec![Vec::new(); changes.len()];
+    for (i, node) in nodes.iter().enumerate() {
+        let Some(node) = node else { continue };
+        for (dependency, _) in graph.dependencies(node) {
+            for &j in position.get(dependency).into_iter().flatten() {
+                if j == i {
+                    continue;
                 }
-                if rebuild
-                    || table_changes.iter().any(|c| match c {
-                        TableChange::DropColumn { .. } | TableChange::RenameColumn { .. } => true,
-                        TableChange::ModifyColumn { changes, .. } => {
-                            changes.ty || changes.generated || changes.collation
-                        }
-                        _ => false,
-                    })
-                {
-                    reshaped.insert(table.name.to_lowercase());
+                if drops {
+                    deps[j].push(i);
+                } else {
+                    deps[i].push(j);
                 }
             }
-            Change::ModifyView {
-                schema, from, to, ..
-            } if !comment_only(from, to) => {
-                recreated_views.insert(key(schema, &to.name));
-            }
-            Change::DropView { schema, view } => {
-                recreated_views.insert(key(schema, &view.name));
-            }
-            // A view kept by name may read a table that goes away (e.g. replaced by a
-            // view of the same name): it must be dropped before the table and recreated.
-            Change::DropTable { table, .. } => {
-                reshaped.insert(table.name.to_lowercase());
-            }
-            _ => {}
         }
     }
-    let dropped_views: HashSet<Key> = changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::DropView { schema, view } => Some(key(schema, &view.name)),
-            _ => None,
-        })
-        .collect();
+    for d in &mut deps {
+        d.sort_unstable();
+        d.dedup();
+    }
+    let order = stable_topo(changes.len(), &deps, |_, _| {});
+    let mut slots: Vec<Option<Change>> = changes.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
 
-    // Views present on both sides that read a reshaped table or a recreated view are
-    // recreated too, transitively.
-    let kept_views: Vec<(Key, &View, HashSet<String>)> = from
-        .schemas
-        .iter()
-        .flat_map(|s| s.views.iter().map(move |v| (s, v)))
-        .filter(|(s, v)| to.schema(&s.name).and_then(|t| t.view(&v.name)).is_some())
-        .map(|(s, v)| (key(&s.name, &v.name), v, identifiers(&v.definition)))
-        .collect();
-    loop {
-        let recreated_names: HashSet<String> = recreated_views
-            .iter()
-            .map(|(_, n)| n.to_lowercase())
-            .collect();
-        let mut grew = false;
-        for (view_key, _, ids) in &kept_views {
-            if !recreated_views.contains(view_key)
-                && ids
-                    .iter()
-                    .any(|id| reshaped.contains(id) || recreated_names.contains(id))
-            {
-                recreated_views.insert(view_key.clone());
-                grew = true;
-            }
+/// Orders table modifications so a parent (of `INHERITS` or `PARTITION OF`) is changed
+/// before its children: columns dropped from a parent leave its children, and a child
+/// cannot take over a column its parent still passes down.
+fn parents_first(changes: Vec<Change>) -> Vec<Change> {
+    let has_parents = |c: &Change| match c {
+        Change::ModifyTable { from, to, .. } => {
+            edges::table_parents(from).next().is_some() || edges::table_parents(to).next().is_some()
         }
-        if !grew {
-            break;
+        _ => false,
+    };
+    if !changes.iter().any(has_parents) {
+        return changes;
+    }
+    let mut position: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (i, change) in changes.iter().enumerate() {
+        if let Change::ModifyTable { schema, to, .. } = change {
+            position.entry((schema, &to.name)).or_default().push(i);
         }
     }
-
-    let mut out = Vec::with_capacity(changes.len());
-    let mut handled_views: HashSet<Key> = HashSet::new();
-    for change in changes {
-        match change {
-            Change::ModifyView { schema, from, to } if !comment_only(&from, &to) => {
-                handled_views.insert(key(&schema, &to.name));
-                out.push(Change::DropView {
-                    schema: schema.clone(),
-                    view: from,
-                });
-                out.push(Change::AddView { schema, view: to });
-            }
-            other => out.push(other),
-        }
-    }
-    for (view_key, view, _) in &kept_views {
-        if recreated_views.contains(view_key)
-            && !handled_views.contains(view_key)
-            && !dropped_views.contains(view_key)
-            && let Some(target) = to.schema(&view_key.0).and_then(|s| s.view(&view_key.1))
-        {
-            // A comment-only ModifyView of a view we now recreate is subsumed.
-            out.retain(|c| !matches!(c, Change::ModifyView { schema, to, .. } if key(schema, &to.name) == *view_key));
-            out.push(Change::DropView {
-                schema: view_key.0.clone(),
-                view: (*view).clone(),
-            });
-            out.push(Change::AddView {
-                schema: view_key.0.clone(),
-                view: target.clone(),
-            });
-        }
-    }
-
-    // Triggers on recreated views and rebuilt tables disappear with them: create them
-    // again, and drop nothing that is already gone.
-    let hosts: HashSet<Key> = recreated_views.union(&rebuilt).cloned().collect();
-    if hosts.is_empty() {
-        return out;
-    }
-    let mut readded: HashSet<(String, String, String)> = HashSet::new();
-    let mut result = Vec::with_capacity(out.len());
-    for change in out {
-        match change {
-            Change::ModifyTrigger { schema, from, to } if hosts.contains(&key(&schema, &to.on)) => {
-                readded.insert((schema.clone(), to.on.clone(), to.name.clone()));
-                if rebuilt.contains(&key(&schema, &to.on)) {
-                    // A rebuilt table keeps its triggers until the rebuild drops the old
-                    // table; dropping first keeps the rebuild from copying a stale one.
-                    result.push(Change::DropTrigger {
-                        schema: schema.clone(),
-                        trigger: from,
-                    });
-                }
-                result.push(Change::AddTrigger {
-                    schema,
-                    trigger: to,
-                });
-            }
-            other => result.push(other),
-        }
-    }
-    for schema in &from.schemas {
-        let Some(target) = to.schema(&schema.name) else {
+    let mut deps: Vec<Vec<usize>> = vec![Vec::new(); changes.len()];
+    for (i, change) in changes.iter().enumerate() {
+        let Change::ModifyTable {
+            schema, from, to, ..
+        } = change
+        else {
             continue;
         };
-        for trigger in &schema.triggers {
-            let id = (
-                schema.name.clone(),
-                trigger.on.clone(),
-                trigger.name.clone(),
+        for parent in edges::table_parents(from).chain(edges::table_parents(to)) {
+            let key = (
+                parent.schema.as_deref().unwrap_or(schema),
+                parent.name.as_str(),
             );
-            if hosts.contains(&key(&schema.name, &trigger.on))
-                && !readded.contains(&id)
-                && let Some(wanted) = target
-                    .triggers
-                    .iter()
-                    .find(|t| t.on == trigger.on && t.name == trigger.name)
-            {
-                result.push(Change::AddTrigger {
-                    schema: schema.name.clone(),
-                    trigger: wanted.clone(),
-                });
+            for &j in position.get(&key).into_iter().flatten() {
+                if j != i && !deps[i].contains(&j) {
+                    deps[i].push(j);
+                }
             }
         }
     }
-    result
-}
-
-/// Moves foreign-key drops that must happen before other tables change (their target is
-/// dropped, or loses the key they point at) into changes of their own.
-fn hoist_foreign_key_drops(changes: Vec<Change>) -> Vec<Change> {
-    let mut unstable: HashSet<String> = HashSet::new();
-    for change in &changes {
-        match change {
-            Change::DropTable { table, .. } => {
-                unstable.insert(table.name.clone());
-            }
-            Change::ModifyTable { to, changes, .. }
-                if changes.iter().any(|c| {
-                    matches!(
-                        c,
-                        TableChange::DropPrimaryKey { .. }
-                            | TableChange::ModifyPrimaryKey { .. }
-                            | TableChange::DropIndex { .. }
-                            | TableChange::ModifyIndex { .. }
-                            | TableChange::DropColumn { .. }
-                            | TableChange::ModifyColumn { .. }
-                    )
-                }) =>
-            {
-                unstable.insert(to.name.clone());
-            }
-            _ => {}
-        }
-    }
-    let mut hoisted = Vec::new();
-    let mut rest = Vec::with_capacity(changes.len());
-    for change in changes {
-        match change {
-            Change::ModifyTable {
-                schema,
-                from,
-                to,
-                changes,
-            } if changes.len() > 1
-                && changes.iter().any(|c| matches!(c, TableChange::DropForeignKey { key } if unstable.contains(&key.ref_table.name))) =>
-            {
-                let (early, late): (Vec<_>, Vec<_>) = changes.into_iter().partition(
-                    |c| matches!(c, TableChange::DropForeignKey { key } if unstable.contains(&key.ref_table.name)),
-                );
-                let mut middle = from.clone();
-                middle.foreign_keys.retain(|fk| {
-                    !early
-                        .iter()
-                        .any(|c| matches!(c, TableChange::DropForeignKey { key } if key.name == fk.name))
-                });
-                hoisted.push(Change::ModifyTable {
-                    schema: schema.clone(),
-                    from,
-                    to: middle.clone(),
-                    changes: early,
-                });
-                rest.push(Change::ModifyTable {
-                    schema,
-                    from: middle,
-                    to,
-                    changes: late,
-                });
-            }
-            other => rest.push(other),
-        }
-    }
-    hoisted.extend(rest);
-    hoisted
+    let order = stable_topo(changes.len(), &deps, |_, _| {});
+    let mut slots: Vec<Option<Change>> = changes.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 /// Kahn's algorithm over `deps` (item index → indexes it must follow), ties broken by
@@ -449,14 +360,7 @@ fn table_refs(table: &Table) -> impl Iterator<Item = &str> {
         .foreign_keys
         .iter()
         .map(|fk| fk.ref_table.name.as_str())
-        .chain(
-            table
-                .postgres
-                .partition_of
-                .iter()
-                .map(|(p, _)| p.name.as_str()),
-        )
-        .chain(table.postgres.inherits.iter().map(|p| p.name.as_str()))
+        .chain(edges::table_parents(table).map(|p| p.name.as_str()))
 }
 
 /// Orders new tables so referenced ones come first. Foreign keys that close a cycle are
