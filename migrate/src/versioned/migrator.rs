@@ -509,10 +509,10 @@ pub(crate) async fn locked<T>(
     work: impl std::future::Future<Output = Result<T, VersionedError>>,
 ) -> Result<T, VersionedError> {
     let mut names = vec![MIGRATE_LOCK.to_owned()];
-    if matches!(driver.kind(), DialectKind::Postgres | DialectKind::Mysql) {
-        if let Some(schema) = driver.bound_schema() {
-            names.push(schema_lock(schema));
-        }
+    if let (DialectKind::Postgres | DialectKind::Mysql, Some(schema)) =
+        (driver.kind(), driver.bound_schema())
+    {
+        names.push(schema_lock(schema));
     }
     let mut held = Vec::new();
     let mut outcome = Ok(());
