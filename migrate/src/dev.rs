@@ -109,6 +109,43 @@ impl Dev {
         }
     }
 
+    /// Runs `work` where no other run can meet it — a scratch space of this run's own, or
+    /// the in-memory scratch database — and returns the realm it inspects, bound to the
+    /// dev URL's schema. Where the dev server cannot make a scratch space, `work` runs on
+    /// the dev database itself, which must be clean and is emptied after.
+    pub(crate) async fn in_private_space(
+        &self,
+        work: impl AsyncFn(&dyn Driver) -> Result<Realm, MigrateError>,
+    ) -> Result<Realm, MigrateError> {
+        match self {
+            Dev::Url(driver) => match driver.create_scratch().await? {
+                Some(scratch) => {
+                    let outcome = work(scratch.driver.as_ref()).await;
+                    // A failed clean-up must not hide the work's own error.
+                    let dropped = driver.drop_scratch(scratch).await;
+                    let realm = outcome?;
+                    dropped?;
+                    match driver.bound_schema() {
+                        Some(bound) => bind(realm, bound),
+                        None => Ok(realm),
+                    }
+                }
+                None => {
+                    driver.check_clean().await?;
+                    let outcome = work(driver.as_ref()).await;
+                    let reset = driver.reset().await;
+                    let realm = outcome?;
+                    reset?;
+                    Ok(realm)
+                }
+            },
+            Dev::Scratch { open, .. } => {
+                let driver = open()?;
+                work(driver.as_ref()).await
+            }
+        }
+    }
+
     /// Loads on the dev database itself, for dev servers where no scratch space can be
     /// made: it must be clean, and is emptied after.
     async fn shared(&self, loaded: &Loaded) -> Result<Realm, MigrateError> {

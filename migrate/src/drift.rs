@@ -140,33 +140,8 @@ async fn drift_on(
 /// Applies the directory up to the migrator's version in a private space of the dev
 /// database and inspects the result (without the revisions table, which drivers leave out).
 async fn replay_to(dev: &Dev, migrator: &Migrator) -> Result<Realm, MigrateError> {
-    match dev {
-        Dev::Url(driver) => match driver.create_scratch().await? {
-            Some(scratch) => {
-                let outcome = apply_and_inspect(scratch.driver.as_ref(), migrator).await;
-                // A failed clean-up must not hide the replay's own error.
-                let dropped = driver.drop_scratch(scratch).await;
-                let realm = outcome?;
-                dropped?;
-                match driver.bound_schema() {
-                    Some(b) => bind(realm, b),
-                    None => Ok(realm),
-                }
-            }
-            None => {
-                driver.check_clean().await?;
-                let outcome = apply_and_inspect(driver.as_ref(), migrator).await;
-                let reset = driver.reset().await;
-                let realm = outcome?;
-                reset?;
-                Ok(realm)
-            }
-        },
-        Dev::Scratch { open, .. } => {
-            let driver = open()?;
-            apply_and_inspect(driver.as_ref(), migrator).await
-        }
-    }
+    dev.in_private_space(async |driver| apply_and_inspect(driver, migrator).await)
+        .await
 }
 
 async fn apply_and_inspect(

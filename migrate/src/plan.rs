@@ -303,33 +303,8 @@ impl SchemaApply {
 /// the dev database itself when it cannot make one: then it must be clean and is emptied
 /// after), and inspects the result.
 async fn replay_on_dev(dev: &Dev, statements: &[String]) -> Result<Realm, MigrateError> {
-    match dev {
-        Dev::Url(driver) => match driver.create_scratch().await? {
-            Some(scratch) => {
-                let outcome = run_and_inspect(scratch.driver.as_ref(), statements).await;
-                // A failed clean-up must not hide the replay's own error.
-                let dropped = driver.drop_scratch(scratch).await;
-                let realm = outcome?;
-                dropped?;
-                match driver.bound_schema() {
-                    Some(b) => bind(realm, b),
-                    None => Ok(realm),
-                }
-            }
-            None => {
-                driver.check_clean().await?;
-                let outcome = run_and_inspect(driver.as_ref(), statements).await;
-                let reset = driver.reset().await;
-                let realm = outcome?;
-                reset?;
-                Ok(realm)
-            }
-        },
-        Dev::Scratch { open, .. } => {
-            let driver = open()?;
-            run_and_inspect(driver.as_ref(), statements).await
-        }
-    }
+    dev.in_private_space(async |driver| run_and_inspect(driver, statements).await)
+        .await
 }
 
 async fn run_and_inspect(
