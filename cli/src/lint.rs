@@ -269,22 +269,42 @@ pub async fn plan_and_apply(
     dry_run: bool,
     auto_approve: bool,
     args: &ReviewArgs,
+    renames: &crate::renames::RenameArgs,
     show_plan: impl Fn(&PlannedMigration) + Send + Sync,
-) -> Result<bool, Failure> {
+) -> Result<Step, Failure> {
     if dry_run {
         let planned = apply.plan().await?;
         if planned.is_empty() {
             show_plan(&planned);
-            return Ok(false);
+            return Ok(Step::Done);
+        }
+        let chosen = renames.choose(&planned, false)?;
+        if !chosen.is_empty() {
+            return Ok(Step::Replan(chosen));
         }
         let review = apply.review_plan(planned).await.map_err(lint_error)?;
         show_review(&review, &show_plan);
-        return Ok(false);
+        return Ok(Step::Done);
     }
     let mut refusal = None;
     let mut shown = false;
+    let mut replan = Vec::new();
     let review = apply
         .run_reviewed(|review| {
+            // Renames first: a confirmed one changes the plan, which is then made again.
+            match renames.choose(&review.planned, !auto_approve) {
+                Ok(chosen) if !chosen.is_empty() => {
+                    replan = chosen;
+                    shown = true;
+                    return false;
+                }
+                Ok(_) => {}
+                Err(failure) => {
+                    refusal = Some(failure);
+                    shown = true;
+                    return false;
+                }
+            }
             show_review(review, &show_plan);
             shown = true;
             match decide(review, auto_approve, args.override_review) {
@@ -297,6 +317,17 @@ pub async fn plan_and_apply(
         })
         .await
         .map_err(lint_error)?;
+    if !replan.is_empty() {
+        return Ok(Step::Replan(replan));
+    }
+    // Failed pre-flight checks stop before approval is asked; a rename may be why (an
+    // added NOT NULL column that is really the old one renamed), so ask about renames here.
+    if !shown && !review.preflight.is_empty() {
+        let chosen = renames.choose(&review.planned, !auto_approve)?;
+        if !chosen.is_empty() {
+            return Ok(Step::Replan(chosen));
+        }
+    }
     if !shown && !review.is_empty() {
         show_review(&review, &show_plan);
     }
@@ -320,7 +351,15 @@ pub async fn plan_and_apply(
             review.planned.plan.statements.len()
         ));
     }
-    Ok(review.applied)
+    Ok(Step::Done)
+}
+
+/// What [`plan_and_apply`] did.
+pub enum Step {
+    /// Finished (applied, refused, or nothing to do).
+    Done,
+    /// Drop-and-add pairs were confirmed as renames: plan again with these.
+    Replan(Vec<mercator_migrate::RenameHint>),
 }
 
 /// Whether to apply: `--auto-approve` applies what the review policy lets through;

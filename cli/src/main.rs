@@ -11,6 +11,7 @@ mod output;
 mod plan;
 mod project;
 mod reconcile;
+mod renames;
 mod schema;
 
 use std::process::ExitCode;

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use clap::Args;
 use mercator_migrate::{
-    MigrateError, PlannedMigration, ReviewedOptions, ReviewedPlan, SchemaApply, Source,
+    MigrateError, PlannedMigration, RenameHint, ReviewedOptions, ReviewedPlan, SchemaApply, Source,
     apply_reviewed,
 };
 use mercator_project::PlanFile;
@@ -46,6 +46,8 @@ pub struct PlanArgs {
     policy: DiffPolicyArgs,
     #[command(flatten)]
     load: crate::load::LoadArgs,
+    #[command(flatten)]
+    renames: crate::renames::RenameArgs,
 }
 
 /// Runs `schema plan`.
@@ -60,19 +62,39 @@ pub async fn plan(args: PlanArgs) -> Result<(), Failure> {
     if let Some(dev_url) = &args.dev_url {
         builder = builder.dev_url(dev_url);
     }
-    let apply = builder.build().await?;
-    let outcome = plan_with(&apply, &args).await;
+    let mut apply = builder.build().await?;
+    // Confirmed renames are planned again; they are no longer candidates then, so this
+    // ends after one extra round.
+    let mut outcome = Ok(());
+    for _ in 0..4 {
+        match plan_with(&apply, &args).await {
+            Ok(Some(renames)) => apply = apply.with_renames(renames),
+            Ok(None) => break,
+            Err(failure) => {
+                outcome = Err(failure);
+                break;
+            }
+        }
+    }
     let closed = apply.close().await;
     outcome?;
     closed?;
     Ok(())
 }
 
-async fn plan_with(apply: &SchemaApply, args: &PlanArgs) -> Result<(), Failure> {
+/// Plans, and saves or prints the plan; or returns the renames to plan with instead.
+async fn plan_with(
+    apply: &SchemaApply,
+    args: &PlanArgs,
+) -> Result<Option<Vec<RenameHint>>, Failure> {
     let planned = apply.plan().await?;
+    let renames = args.renames.choose(&planned, true)?;
+    if !renames.is_empty() {
+        return Ok(Some(renames));
+    }
     if planned.is_empty() {
         println(IN_SYNC);
-        return Ok(());
+        return Ok(None);
     }
     let name = plan_name(args);
     let mut reviewed = apply.reviewed(&name, &planned);
@@ -106,7 +128,7 @@ async fn plan_with(apply: &SchemaApply, args: &PlanArgs) -> Result<(), Failure> 
             path.display()
         ));
     }
-    Ok(())
+    Ok(None)
 }
 
 /// Replays the edited SQL on the dev database; refuses it, showing how the schema it

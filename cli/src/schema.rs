@@ -8,8 +8,10 @@ use mercator_migrate::{
 };
 
 use crate::Failure;
+use crate::lint::Step;
 use crate::load::LoadArgs;
 use crate::output::{print, print_block, println};
+use crate::renames::RenameArgs;
 
 /// What every command says when there is nothing to do.
 const IN_SYNC: &str = "Schemas are synced, no changes to be made.";
@@ -120,6 +122,8 @@ pub struct ApplyArgs {
     /// lint: the review gate's flags.
     #[command(flatten)]
     review: crate::lint::ReviewArgs,
+    #[command(flatten)]
+    renames: RenameArgs,
 }
 
 pub async fn run(command: SchemaCommand) -> Result<(), Failure> {
@@ -223,8 +227,20 @@ async fn apply(args: ApplyArgs) -> Result<(), Failure> {
     if let Some(dev_url) = &args.dev_url {
         builder = builder.dev_url(dev_url);
     }
-    let apply = builder.build().await?;
-    let outcome = plan_and_apply(&apply, &args).await;
+    let mut apply = builder.build().await?;
+    // Each round either finishes or confirms renames, which disappear from the next plan's
+    // candidates; the bound only guards against a planner that keeps offering one.
+    let mut outcome = Ok(());
+    for _ in 0..4 {
+        match plan_and_apply(&apply, &args).await {
+            Ok(Step::Replan(renames)) => apply = apply.with_renames(renames),
+            Ok(Step::Done) => break,
+            Err(failure) => {
+                outcome = Err(failure);
+                break;
+            }
+        }
+    }
     // The outcome matters more than a failure to close the connections.
     let closed = apply.close().await;
     outcome?;
@@ -232,12 +248,18 @@ async fn apply(args: ApplyArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn plan_and_apply(apply: &SchemaApply, args: &ApplyArgs) -> Result<(), Failure> {
+async fn plan_and_apply(apply: &SchemaApply, args: &ApplyArgs) -> Result<Step, Failure> {
     // Planned, linted, checked and applied under the lock: replicas starting together take
     // turns, and the later ones find nothing to do.
-    crate::lint::plan_and_apply(apply, args.dry_run, args.auto_approve, &args.review, show)
-        .await
-        .map(|_| ())
+    crate::lint::plan_and_apply(
+        apply,
+        args.dry_run,
+        args.auto_approve,
+        &args.review,
+        &args.renames,
+        show,
+    )
+    .await
 }
 
 fn show(planned: &PlannedMigration) {

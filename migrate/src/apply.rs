@@ -38,6 +38,13 @@ impl PlannedMigration {
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
     }
+
+    /// Drops and adds in this plan that may be renames (a column or table dropped and one
+    /// of the same shape added): ask about them, and plan again with the confirmed ones
+    /// ([`SchemaApply::with_renames`]) so the data is kept.
+    pub fn rename_candidates(&self) -> Vec<schema_diff::RenameHint> {
+        schema_diff::rename_candidates(&self.changes)
+    }
 }
 
 /// What [`SchemaApply::run`] did.
@@ -233,6 +240,16 @@ impl SchemaApply {
     /// Starts configuring an apply.
     pub fn builder() -> SchemaApplyBuilder {
         SchemaApplyBuilder::default()
+    }
+
+    /// The same apply, planning these drop-and-add pairs as renames from now on.
+    #[must_use]
+    pub fn with_renames(
+        mut self,
+        hints: impl IntoIterator<Item = schema_diff::RenameHint>,
+    ) -> Self {
+        self.diff_options.renames.extend(hints);
+        self
     }
 
     /// The target database's driver.

@@ -85,6 +85,7 @@ pub use plan::{
     EditCheck, ReviewedOptions, ReviewedPlan, ReviewedPlanError, ReviewedReport, apply_reviewed,
     migration_text,
 };
+pub use schema_diff::RenameHint;
 pub use schema_model::DialectKind;
 pub use source::Source;
 pub use sqlimport::LoadOptions;

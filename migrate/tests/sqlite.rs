@@ -254,3 +254,66 @@ async fn file_url_is_not_a_database() {
         .unwrap();
     assert!(err.to_string().contains("expected a database URL"), "{err}");
 }
+
+/// A renamed column is offered as a rename; with the answer, the plan renames it and the
+/// data stays. Without it, the plan drops and adds (and the data would be lost).
+#[tokio::test]
+async fn confirmed_rename_candidates_keep_the_data() {
+    let dir = TempDir::new();
+    let url = dir.sqlite_url("app.db");
+    apply_to(
+        &url,
+        Source::sql(
+            "v1.sql",
+            "CREATE TABLE users (id INTEGER PRIMARY KEY, mail TEXT NOT NULL);\nCREATE TABLE old_logs (id INTEGER PRIMARY KEY, line TEXT);\n",
+        ),
+    )
+    .await
+    .unwrap();
+    let driver = open(&url).await.unwrap();
+    driver
+        .execute(&[
+            "INSERT INTO users (id, mail) VALUES (1, 'a@x')".to_owned(),
+            "INSERT INTO old_logs VALUES (1, 'hello')".to_owned(),
+        ])
+        .await
+        .unwrap();
+    driver.close().await.unwrap();
+
+    let v2 = Source::sql(
+        "v2.sql",
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\nCREATE TABLE logs (id INTEGER PRIMARY KEY, line TEXT);\n",
+    );
+    let apply = SchemaApply::builder()
+        .url(&url)
+        .to(v2)
+        .build()
+        .await
+        .unwrap();
+    let planned = apply.plan().await.unwrap();
+    let sql = planned.plan.to_sql();
+    assert!(sql.contains("DROP"), "{sql}");
+    let candidates = planned.rename_candidates();
+    assert_eq!(candidates.len(), 2, "{candidates:?}");
+
+    let apply = apply.with_renames(candidates);
+    let planned = apply.plan().await.unwrap();
+    let sql = planned.plan.to_sql();
+    assert!(!sql.contains("DROP"), "{sql}");
+    assert!(sql.contains("RENAME"), "{sql}");
+    apply.apply(&planned).await.unwrap();
+    assert!(apply.plan().await.unwrap().is_empty());
+    apply.close().await.unwrap();
+
+    let text = inspect_as(&url, &[], InspectFormat::Sql).await.unwrap();
+    assert!(text.contains("email") && text.contains("logs"), "{text}");
+    let conn = rusqlite::Connection::open(dir.path().join("app.db")).unwrap();
+    let email: String = conn
+        .query_row("SELECT email FROM users WHERE id = 1", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(email, "a@x");
+    let line: String = conn
+        .query_row("SELECT line FROM logs WHERE id = 1", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(line, "hello");
+}

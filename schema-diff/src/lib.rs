@@ -35,6 +35,7 @@ mod diff;
 mod graph;
 mod options;
 mod plan;
+mod renames;
 
 pub use change::*;
 pub use dialect::{Dialect, DialectExt};
@@ -42,3 +43,4 @@ pub use diff::diff;
 pub use graph::{DependencyGraph, EdgeKind, Node};
 pub use options::{DiffOptions, RenameHint};
 pub use plan::{Plan, PlanError, PlanOptions, PlannedStatement};
+pub use renames::rename_candidates;

@@ -1,0 +1,157 @@
+//! Renames, not data loss: `schema apply` asks whether a dropped and an added column (or
+//! table) of the same shape are a rename, or takes the answer from `--rename`.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use mercator_testkit::TempDir;
+
+fn mercator(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mercator"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run mercator")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn file_url(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+const V1: &str = "CREATE TABLE users (id INTEGER PRIMARY KEY, mail TEXT NOT NULL);\n";
+const V2: &str = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\n";
+
+/// A database at V1 with one row, and the V2 schema file.
+fn setup(dir: &TempDir) -> (String, String) {
+    let url = dir.sqlite_url("app.db");
+    let v1 = dir.write("v1.sql", V1);
+    let out = mercator(&[
+        "schema",
+        "apply",
+        "--url",
+        &url,
+        "--to",
+        &file_url(&v1),
+        "--auto-approve",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let conn = rusqlite::Connection::open(dir.path().join("app.db")).unwrap();
+    conn.execute("INSERT INTO users (id, mail) VALUES (1, 'a@x')", [])
+        .unwrap();
+    (url, file_url(&dir.write("v2.sql", V2)))
+}
+
+fn email_of_user_1(dir: &TempDir) -> rusqlite::Result<String> {
+    let conn = rusqlite::Connection::open(dir.path().join("app.db")).unwrap();
+    conn.query_row("SELECT email FROM users WHERE id = 1", [], |r| r.get(0))
+}
+
+#[test]
+fn without_an_answer_the_drop_is_warned_about_and_refused_by_the_review() {
+    let dir = TempDir::new();
+    let (url, v2) = setup(&dir);
+    let out = mercator(&[
+        "schema",
+        "apply",
+        "--url",
+        &url,
+        "--to",
+        &v2,
+        "--auto-approve",
+    ]);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(r#"Did you rename column "main"."users"."mail" to "email"?"#),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--rename users.mail=email"), "{stderr}");
+    // Planned as a drop and an add, it stops: the pre-flight check finds the row that the
+    // added NOT NULL column cannot hold, and nothing is applied.
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("pre-flight"), "{stderr}");
+    assert!(email_of_user_1(&dir).is_err());
+}
+
+#[test]
+fn rename_flag_keeps_the_data() {
+    let dir = TempDir::new();
+    let (url, v2) = setup(&dir);
+    let out = mercator(&[
+        "schema",
+        "apply",
+        "--url",
+        &url,
+        "--to",
+        &v2,
+        "--rename",
+        "users.mail=email",
+        "--auto-approve",
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(stdout.contains("RENAME COLUMN"), "{stdout}");
+    assert!(!stdout.contains("DROP"), "{stdout}");
+    assert_eq!(email_of_user_1(&dir).unwrap(), "a@x");
+
+    let dry = mercator(&["schema", "apply", "--url", &url, "--to", &v2, "--dry-run"]);
+    assert!(
+        text(&dry.stdout).contains("no changes"),
+        "{}",
+        text(&dry.stdout)
+    );
+}
+
+#[test]
+fn the_terminal_is_asked() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: `script` (util-linux) is needed to give mercator a terminal");
+        return;
+    }
+    let dir = TempDir::new();
+    let (url, v2) = setup(&dir);
+    let command = format!(
+        "{} schema apply --url {url} --to {v2}",
+        env!("CARGO_BIN_EXE_mercator")
+    );
+    // `script` runs the command on a pseudo-terminal fed from our stdin: yes to the
+    // rename, then yes to applying.
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"y\ny\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(stdout.contains("Did you rename column"), "{stdout}");
+    assert!(stdout.contains("RENAME COLUMN"), "{stdout}");
+    assert_eq!(email_of_user_1(&dir).unwrap(), "a@x");
+}
+
+#[test]
+fn plan_takes_the_rename_flag_too() {
+    let dir = TempDir::new();
+    let (url, v2) = setup(&dir);
+    let out = mercator(&[
+        "schema",
+        "plan",
+        "--url",
+        &url,
+        "--to",
+        &v2,
+        "--rename",
+        "users.mail=email",
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(stdout.contains("RENAME COLUMN"), "{stdout}");
+    assert!(!stdout.contains("DROP"), "{stdout}");
+}
