@@ -16,12 +16,14 @@
 //! `NULL`). Server tests skip when the server is down, unless `MERCATOR_REQUIRE_SERVERS=1`.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
 use base64::Engine;
 use mercator_testkit::{Server, ServerDb, TempDir};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+
+mod support;
+use support::mercator;
 
 const ATLAS: &str = "Atlas CLI v0.28.0";
 const CLOUD_ID: &str = "6d3b8f52-8a2e-4d7f-9c1a-2b4e5f6a7b8c";
@@ -137,14 +139,6 @@ impl Kind {
                 .into(),
         }
     }
-}
-
-fn mercator(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mercator"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run mercator")
 }
 
 fn ok_json(args: &[&str]) -> Value {

@@ -7,13 +7,8 @@ use std::process::{Command, Output, Stdio};
 
 use common::{Server, ServerDb, TempDir};
 
-fn mercator(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mercator"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run mercator")
-}
+mod support;
+use support::{file_url, mercator};
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -40,10 +35,6 @@ fn assert_one_line_error(out: &Output) -> String {
 
 fn quickstart_schema() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/quickstart/schema.sql")
-}
-
-fn file_url(path: &Path) -> String {
-    format!("file://{}", path.display())
 }
 
 #[test]

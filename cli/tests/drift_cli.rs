@@ -3,21 +3,12 @@
 //! exactly what was changed by hand, with exit code 2 (0 in sync).
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use mercator_testkit::{Server, ServerDb, TempDir};
 
-fn mercator(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mercator"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run mercator")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+mod support;
+use support::{mercator, text};
 
 fn status(out: &Output, code: i32) -> String {
     assert_eq!(

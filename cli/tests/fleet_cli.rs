@@ -1,21 +1,10 @@
 //! `mercator migrate apply|status` over a tenant set, as a user runs them: SQLite files
 //! (fast) and PostgreSQL schemas chosen by a query.
 
-use std::process::{Command, Output, Stdio};
-
 use mercator_testkit::{Server, ServerDb, TempDir};
 
-fn mercator(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mercator"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run mercator")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+mod support;
+use support::{mercator, text};
 
 fn migrations(tmp: &TempDir, files: &[(&str, &str)]) -> String {
     for (name, sql) in files {

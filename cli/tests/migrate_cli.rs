@@ -2,18 +2,13 @@
 //! process killed in the middle of an apply.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use mercator_testkit::{Server, ServerDb, TempDir};
 
-fn mercator(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mercator"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run mercator")
-}
+mod support;
+use support::mercator;
 
 fn ok(args: &[&str]) -> String {
     let out = mercator(args);

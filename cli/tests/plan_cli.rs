@@ -7,6 +7,9 @@ use std::process::{Command, Output, Stdio};
 
 use mercator_testkit::{Server, ServerDb, TempDir};
 
+mod support;
+use support::{file_url, text};
+
 fn mercator_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_mercator"));
     command.args(args).stdin(Stdio::null());
@@ -18,10 +21,6 @@ fn mercator_env(args: &[&str], env: &[(&str, &str)]) -> Output {
 
 fn mercator(args: &[&str]) -> Output {
     mercator_env(args, &[])
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 fn ok(out: Output) -> String {
@@ -44,10 +43,6 @@ fn fails(out: Output) -> String {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
     stderr
-}
-
-fn file_url(path: &Path) -> String {
-    format!("file://{}", path.display())
 }
 
 /// The `from` and `to` of a saved plan file, read back with the project crate.

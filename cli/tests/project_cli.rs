@@ -6,6 +6,9 @@ use std::process::{Command, Output, Stdio};
 
 use mercator_testkit::{Server, ServerDb, TempDir};
 
+mod support;
+use support::text;
+
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/atlas-hcl")
@@ -25,10 +28,6 @@ fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         command.env(k, v);
     }
     command.output().expect("run mercator")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 fn ok(out: Output) -> (String, String) {

@@ -2,21 +2,12 @@
 //! back drops v2's table and column only once checks prove they hold no data; otherwise it
 //! stops, explains, and changes nothing.
 
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use mercator_testkit::{Server, ServerDb, TempDir};
 
-fn mercator(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mercator"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run mercator")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+mod support;
+use support::{mercator, text};
 
 fn status(out: Output, code: i32) -> (String, String) {
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));

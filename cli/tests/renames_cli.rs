@@ -2,26 +2,12 @@
 //! table) of the same shape are a rename, or takes the answer from `--rename`.
 
 use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use mercator_testkit::TempDir;
 
-fn mercator(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mercator"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run mercator")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn file_url(path: &Path) -> String {
-    format!("file://{}", path.display())
-}
+mod support;
+use support::{file_url, mercator, text};
 
 const V1: &str = "CREATE TABLE users (id INTEGER PRIMARY KEY, mail TEXT NOT NULL);\n";
 const V2: &str = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\n";

@@ -17,6 +17,9 @@ use std::time::Instant;
 
 use common::{Server, ServerDb, TempDir};
 
+mod support;
+use support::text;
+
 const PROCESSES: usize = 8;
 /// Rounds per test (issue 9 asks for 20: a race that goes wrong once in a while must show
 /// up); `MERCATOR_STRESS_ROUNDS` lowers or raises it, e.g. for a quick local run.
@@ -39,10 +42,6 @@ CREATE INDEX posts_user ON posts (user_id);\n";
 const MYSQL_SCHEMA: &str = "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(255) NOT NULL UNIQUE);\n\
 CREATE TABLE posts (id bigint PRIMARY KEY, user_id bigint NOT NULL, title text, \
 CONSTRAINT posts_user FOREIGN KEY (user_id) REFERENCES users (id));\n";
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 fn apply_args(url: &str, schema: &Path, dev: Option<&str>) -> Vec<String> {
     let mut args: Vec<String> = [
