@@ -295,8 +295,9 @@ fn shown_path(root: &Path, file: &Path) -> String {
     }
 }
 
-/// Database messages may carry detail lines; a located error stays on one line.
-fn one_line(message: &str) -> String {
+/// Database messages (and errors listing statements) may carry detail lines; a located
+/// error, or a report row, stays on one line.
+pub(crate) fn one_line(message: &str) -> String {
     message
         .lines()
         .map(str::trim)

@@ -162,13 +162,34 @@ async fn diff_opened(
     } else {
         tokio::try_join!(side(from, from_db, dev), side(to, to_db, dev))?
     };
-    let (mut current, mut desired) = match &bound {
+    plan_realms(dialect, current, desired, bound)
+}
+
+/// The plan from `current` to `desired` for `dialect`: with `bound`, both realms are named
+/// as that one schema and the plan is written unqualified.
+pub(crate) fn plan_realms(
+    dialect: &dyn Dialect,
+    current: Realm,
+    desired: Realm,
+    bound: Option<String>,
+) -> Result<PlannedMigration, MigrateError> {
+    let (current, mut desired) = match &bound {
         Some(bound) => (bind(current, bound)?, bind(desired, bound)?),
         None => (current, desired),
     };
     if bound.is_some() {
         adopt_attributes(&mut desired, &current);
     }
+    plan_named(dialect, current, desired, bound)
+}
+
+/// [`plan_realms`] for realms already named as the plan's database names them.
+pub(crate) fn plan_named(
+    dialect: &dyn Dialect,
+    mut current: Realm,
+    mut desired: Realm,
+    bound: Option<String>,
+) -> Result<PlannedMigration, MigrateError> {
     let from_fingerprint = fingerprint(&current)?;
     let to_fingerprint = fingerprint(&desired)?;
     let changes = dialect.diff_in_place(&mut current, &mut desired, &DiffOptions::default());

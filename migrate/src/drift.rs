@@ -6,11 +6,10 @@ use std::path::Path;
 
 use mercator_driver::{Driver, InspectOptions, OpenOptions};
 use mercator_migrate_dir::{MigrationDir, SUM_FILE_NAME};
-use schema_diff::{DialectExt, DiffOptions, PlanOptions};
-use schema_model::{Realm, fingerprint};
+use schema_model::Realm;
 
-use crate::binding::{adopt_attributes, bind};
 use crate::dev::Dev;
+use crate::diff::{plan_named, plan_realms};
 use crate::open::{dialect_of, open_with};
 use crate::{MigrateError, Migrator, PlannedMigration, Source, VersionedError};
 
@@ -98,43 +97,18 @@ async fn drift_on(
         .await
         .map_err(versioned)?;
     let current = target.inspect(&InspectOptions::default()).await?;
+    let bound = target.bound_schema().map(str::to_owned);
     let replayed = match &status.current {
         Some(version) => {
             let migrator = builder.to_version(version).build().map_err(versioned)?;
             replay_to(dev, &migrator).await?
         }
-        // Nothing applied yet: the directory's state is an empty database.
-        None => Realm::new(Vec::new()),
+        // Nothing applied yet: the directory's state is an empty database (named as the
+        // bound schema when there is one).
+        None if bound.is_some() => Realm::new(Vec::new()),
+        None => target.dialect().empty_database(),
     };
-    let bound = target.bound_schema().map(str::to_owned);
-    let (mut current, mut desired) = match &bound {
-        Some(b) => (bind(current, b)?, bind(replayed, b)?),
-        None => (current, replayed),
-    };
-    if bound.is_some() {
-        adopt_attributes(&mut desired, &current);
-    } else if status.current.is_none() {
-        desired = target.dialect().empty_database();
-    }
-    let from_fingerprint = fingerprint(&current)?;
-    let to_fingerprint = fingerprint(&desired)?;
-    let dialect = target.dialect();
-    let changes = dialect.diff_in_place(&mut current, &mut desired, &DiffOptions::default());
-    let plan = dialect.plan(
-        &changes,
-        &PlanOptions {
-            unqualified_schema: bound,
-            ..PlanOptions::default()
-        },
-    )?;
-    Ok(PlannedMigration {
-        changes,
-        plan,
-        from_fingerprint,
-        to_fingerprint,
-        current,
-        desired,
-    })
+    plan_realms(target.dialect(), current, replayed, bound)
 }
 
 /// Applies the directory up to the migrator's version in a private space of the dev
@@ -163,28 +137,10 @@ async fn apply_and_inspect(
 /// The same comparison the other way round: from the directory's state to the database.
 async fn reverse(url: &str, planned: PlannedMigration) -> Result<PlannedMigration, MigrateError> {
     let target = open_with(url, OpenOptions::read_only()).await?;
-    let dialect = target.dialect();
     let bound = target.bound_schema().map(str::to_owned);
-    let (mut current, mut desired) = (planned.desired, planned.current);
-    let from_fingerprint = fingerprint(&current)?;
-    let to_fingerprint = fingerprint(&desired)?;
-    let changes = dialect.diff_in_place(&mut current, &mut desired, &DiffOptions::default());
-    let plan = dialect.plan(
-        &changes,
-        &PlanOptions {
-            unqualified_schema: bound,
-            ..PlanOptions::default()
-        },
-    );
+    let reversed = plan_named(target.dialect(), planned.desired, planned.current, bound);
     let closed = target.close().await;
-    let plan = plan?;
+    let reversed = reversed?;
     closed?;
-    Ok(PlannedMigration {
-        changes,
-        plan,
-        from_fingerprint,
-        to_fingerprint,
-        current,
-        desired,
-    })
+    Ok(reversed)
 }

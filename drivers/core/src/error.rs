@@ -143,6 +143,14 @@ pub enum DriverError {
 }
 
 impl DriverError {
+    /// [`DriverError::InvalidUrl`] for `url` (redacted here, so callers pass the URL as given).
+    pub fn invalid_url(url: &str, message: impl Into<String>) -> Self {
+        DriverError::InvalidUrl {
+            url: crate::redact_url(url),
+            message: message.into(),
+        }
+    }
+
     /// The database's own error code (SQLSTATE, MySQL error number), where there is one.
     pub fn code(&self) -> Option<&str> {
         match self {

@@ -43,4 +43,4 @@ pub use revisions::{
 pub use session::{Rows, Session, TxOptions};
 pub use ssl::SslMode;
 pub use traits::*;
-pub use url_util::redact_url;
+pub use url_util::{accepted_params, redact_url};

@@ -126,6 +126,18 @@ fn secret_value_len(value: &str) -> usize {
         .unwrap_or(value.len())
 }
 
+/// The query parameters a driver accepts, sorted and comma-separated, for "unknown
+/// parameter" errors: its own and those of the client library it passes through.
+///
+/// ```
+/// assert_eq!(mercator_driver::accepted_params(&["b", "a"], &["c"]), "a, b, c");
+/// ```
+pub fn accepted_params(own: &[&str], client: &[&str]) -> String {
+    let mut all: Vec<&str> = own.iter().chain(client).copied().collect();
+    all.sort_unstable();
+    all.join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::redact_url;

@@ -18,7 +18,7 @@ use mysql_async::{Conn, Opts, OptsBuilder, SslOpts};
 use percent_encoding::percent_decode_str;
 
 use crate::error::describe;
-use mercator_driver::{DriverError, SslMode, redact_url, source};
+use mercator_driver::{DriverError, SslMode, source};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -71,20 +71,11 @@ fn sslmode_of_url(url: &str) -> Option<SslMode> {
 }
 
 fn invalid(url: &str, message: impl Into<String>) -> DriverError {
-    DriverError::InvalidUrl {
-        url: redact_url(url),
-        message: message.into(),
-    }
+    DriverError::invalid_url(url, message)
 }
 
 fn accepted_params() -> String {
-    let mut all: Vec<&str> = MERCATOR_PARAMS
-        .iter()
-        .chain(CLIENT_PARAMS)
-        .copied()
-        .collect();
-    all.sort_unstable();
-    all.join(", ")
+    mercator_driver::accepted_params(MERCATOR_PARAMS, CLIENT_PARAMS)
 }
 
 /// Splits a `mysql://`, `maria://` or `mariadb://` URL into client options and the

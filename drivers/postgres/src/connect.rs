@@ -66,20 +66,11 @@ pub(crate) struct Settings {
 }
 
 fn invalid(url: &str, message: impl Into<String>) -> DriverError {
-    DriverError::InvalidUrl {
-        url: redact_url(url),
-        message: message.into(),
-    }
+    DriverError::invalid_url(url, message)
 }
 
 fn accepted_params() -> String {
-    let mut all: Vec<&str> = MERCATOR_PARAMS
-        .iter()
-        .chain(CLIENT_PARAMS)
-        .copied()
-        .collect();
-    all.sort_unstable();
-    all.join(", ")
+    mercator_driver::accepted_params(MERCATOR_PARAMS, CLIENT_PARAMS)
 }
 
 /// Reads a `postgres://` or `postgresql://` URL.

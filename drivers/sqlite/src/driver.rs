@@ -104,10 +104,7 @@ impl SqliteDriver {
     /// same, `mode=ro` also opening read-only).
     pub fn open_with(url: &str, options: OpenOptions) -> Result<SqliteDriver, DriverError> {
         let redacted = redact_url(url);
-        let invalid = |message: &str| DriverError::InvalidUrl {
-            url: redacted.clone(),
-            message: message.to_owned(),
-        };
+        let invalid = |message: &str| DriverError::invalid_url(url, message);
         let rest = url
             .strip_prefix("sqlite://")
             .or_else(|| url.strip_prefix("sqlite3://"))

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::pool::{self, Done, OnDone, TenantWork};
 use super::template::Reach;
 use super::{Fleet, FleetError, OnError};
+use crate::dev::one_line;
 use crate::{MigrateReport, Migrator, MigratorBuilder, VersionedError};
 
 /// How a tenant's run ended.
@@ -295,13 +296,4 @@ fn report_of(tenant: &str, stage: Stage, done: &Done<MigrateReport>) -> TenantRe
             error: Some(one_line(&error.to_string())),
         },
     }
-}
-
-/// Errors can span lines (statement and applied list); a report row holds one.
-fn one_line(text: &str) -> String {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }

@@ -8,9 +8,10 @@ use schema_diff::{DialectExt, DiffOptions};
 use schema_lint::{MigrationFile as LintFile, Statement, Suppression, rename_hints};
 use schema_model::Realm;
 
-use super::error::{LintError, one_line};
+use super::error::LintError;
 use super::workspace::Workspace;
 use crate::VersionedError;
+use crate::dev::one_line;
 
 /// Runs every statement of `files` on `driver`, in order, without inspecting.
 pub(crate) async fn replay(files: &[MigrationFile], driver: &dyn Driver) -> Result<(), LintError> {

@@ -51,13 +51,3 @@ impl From<DriverError> for LintError {
         LintError::Migrate(MigrateError::Driver(error))
     }
 }
-
-/// Database messages may carry detail lines; a located error stays on one line.
-pub(crate) fn one_line(message: &str) -> String {
-    message
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}

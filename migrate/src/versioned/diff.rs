@@ -116,7 +116,7 @@ pub(crate) async fn replay_and_inspect(
                         line: statement.line,
                         index: i + 1,
                         total: parsed.statements.len(),
-                        message: super::execute::one_line(&error.to_string()),
+                        message: crate::dev::one_line(&error.to_string()),
                         source: Box::new(error),
                     }
                 })?;

@@ -14,6 +14,7 @@ use mercator_migrate_dir::{MigrationFile, ParsedFile, TxMode};
 use serde::Serialize;
 
 use super::VersionedError;
+use crate::dev::one_line;
 
 /// The value written to the `operator_version` column.
 pub const OPERATOR_VERSION: &str = concat!("Mercator v", env!("CARGO_PKG_VERSION"));
@@ -231,14 +232,4 @@ fn driver_message(error: &mercator_driver::DriverError) -> String {
         mercator_driver::DriverError::Exec { message, .. } => message.clone(),
         other => other.to_string(),
     }
-}
-
-/// Database messages may carry detail lines; errors stay on one line.
-pub(crate) fn one_line(message: &str) -> String {
-    message
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
