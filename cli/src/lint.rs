@@ -45,10 +45,8 @@ pub struct MigrateLintArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: LintFormat,
-    /// Lint settings as JSON, shaped like Atlas's `lint { … }` block
-    /// (e.g. {"destructive": {"error": false}, "review": "WARNING"}).
-    #[arg(long)]
-    lint_config: Option<PathBuf>,
+    #[command(flatten)]
+    settings: LintSettingsArgs,
     /// Where to cache the dev-database state of the unchanged files before the linted ones
     /// (default: $MERCATOR_CACHE_DIR/lint, else the OS cache directory + mercator/lint).
     #[arg(long)]
@@ -69,9 +67,9 @@ pub struct SchemaLintArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: SchemaLintFormat,
-    /// Lint settings as JSON (its `naming` block adds naming rules).
-    #[arg(long)]
-    lint_config: Option<PathBuf>,
+    /// Lint settings (their `naming` block adds naming rules).
+    #[command(flatten)]
+    settings: LintSettingsArgs,
     /// Exit with status 2 when there are findings (0 when none, 1 on errors).
     #[arg(long)]
     exit_code: bool,
@@ -97,9 +95,56 @@ pub struct ReviewArgs {
     /// Do not run the read-only pre-flight data checks before the first statement.
     #[arg(long)]
     skip_preflight: bool,
-    /// Lint settings as JSON, shaped like Atlas's `lint { … }` block.
+    #[command(flatten)]
+    settings: LintSettingsArgs,
+}
+
+/// Lint settings: `--lint-config FILE` over the `lint` block of the `--env` project.
+#[derive(Debug, Args, Default)]
+pub struct LintSettingsArgs {
+    /// Lint settings as JSON, shaped like Atlas's `lint { … }` block
+    /// (e.g. {"destructive": {"error": false}, "review": "WARNING"}); each setting it has
+    /// overrides the `--env` project's.
     #[arg(long)]
     lint_config: Option<PathBuf>,
+    /// The `lint` block of the `--env` project as JSON (written by `--env`, not by hand).
+    #[arg(long = "env-lint-config", hide = true)]
+    env_lint_config: Option<String>,
+}
+
+impl LintSettingsArgs {
+    /// The env's settings with the file's over them.
+    pub fn resolve(&self) -> Result<LintConfig, Failure> {
+        let env = match &self.env_lint_config {
+            Some(json) => serde_json::from_str(json).map_err(|e| {
+                Failure::Message(format!(
+                    "--env-lint-config is not a lint configuration: {e}"
+                ))
+            })?,
+            None => LintConfig::default(),
+        };
+        Ok(overlay(env, read_config(self.lint_config.as_ref())?))
+    }
+}
+
+/// `top`'s settings over `base`'s, setting by setting.
+fn overlay(base: LintConfig, top: LintConfig) -> LintConfig {
+    let mut analyzers = base.analyzers;
+    analyzers.extend(top.analyzers);
+    LintConfig {
+        destructive: top.destructive.or(base.destructive),
+        data_depend: top.data_depend.or(base.data_depend),
+        incompatible: top.incompatible.or(base.incompatible),
+        condrop: top.condrop.or(base.condrop),
+        concurrent_index: top.concurrent_index.or(base.concurrent_index),
+        pg_locks: top.pg_locks.or(base.pg_locks),
+        mysql: top.mysql.or(base.mysql),
+        naming: top.naming.or(base.naming),
+        analyzers,
+        review: top.review.or(base.review),
+        lock_thresholds: top.lock_thresholds.or(base.lock_thresholds),
+        sample_limit: top.sample_limit.or(base.sample_limit),
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -147,7 +192,7 @@ pub async fn migrate_lint(args: MigrateLintArgs) -> Result<(), Failure> {
     let dir = MigrationDir::open(path).map_err(|e| lint_error(LintError::Versioned(e.into())))?;
     let mut builder = MigrateLint::builder(dir)
         .selection(selection)
-        .config(read_config(args.lint_config.as_ref())?)
+        .config(args.settings.resolve()?)
         .dir_label(path.trim_end_matches('/'));
     if let Some(url) = &args.dev_url {
         builder = builder.dev_url(url);
@@ -199,7 +244,7 @@ fn print_report(report: &Report, format: LintFormat) {
 
 /// `mercator schema lint`.
 pub async fn schema_lint_cmd(args: SchemaLintArgs) -> Result<(), Failure> {
-    let config = read_config(args.lint_config.as_ref())?;
+    let config = args.settings.resolve()?;
     let source = Source::parse(&args.url)?;
     let report = schema_lint(
         &source,
@@ -230,7 +275,7 @@ pub fn configure(
     args: &ReviewArgs,
 ) -> Result<SchemaApplyBuilder, Failure> {
     let mut settings = ReviewSettings::default()
-        .config(read_config(args.lint_config.as_ref())?)
+        .config(args.settings.resolve()?)
         .preflight(!args.skip_preflight);
     if let Some(policy) = args.review {
         settings = settings.policy(match policy {

@@ -48,6 +48,9 @@ pub struct PlanArgs {
     load: crate::load::LoadArgs,
     #[command(flatten)]
     renames: crate::renames::RenameArgs,
+    /// lint: the analysis printed with the plan.
+    #[command(flatten)]
+    lint: crate::lint::LintSettingsArgs,
 }
 
 /// Runs `schema plan`.
@@ -58,7 +61,8 @@ pub async fn plan(args: PlanArgs) -> Result<(), Failure> {
         .to(args.load.source(&args.to)?)
         .schemas(args.schemas.clone())
         .diff_options(diff_options)
-        .concurrent_indexes(concurrent);
+        .concurrent_indexes(concurrent)
+        .review(mercator_migrate::lint::ReviewSettings::default().config(args.lint.resolve()?));
     if let Some(dev_url) = &args.dev_url {
         builder = builder.dev_url(dev_url);
     }

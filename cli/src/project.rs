@@ -6,12 +6,18 @@
 //! arguments, flags given explicitly win, and an env with `for_each` runs the command once
 //! per instance. Whatever the file sets that the command does not act on is a located
 //! warning on stderr.
+//!
+//! Which command takes which attribute is the one table [`COMMANDS`]: adding a command to
+//! `--env` is adding a row. The lint block's analyzer settings and `review` travel as the
+//! hidden `--env-lint-config` JSON flag, under `--lint-config` and the command's own flags.
 
 use std::ffi::OsString;
 
 use clap::{Args, ValueEnum};
 use mercator_migrate::MigrateError;
-use mercator_migrate::project::{ConcurrentIndexes, DiffOptions, diff_options, skip_from_name};
+use mercator_migrate::project::{
+    ConcurrentIndexes, DiffOptions, diff_options, lint_config, skip_from_name,
+};
 use mercator_project::{EnvConfig, ExecOrder, Inputs, LoadOptions, ProjectFile, Warning};
 
 use crate::Failure;
@@ -174,6 +180,92 @@ pub fn expand(args: Vec<OsString>) -> Result<Vec<Vec<OsString>>, Failure> {
     Ok(lines)
 }
 
+/// An env attribute a command can take, and the flag it becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Takes {
+    /// `url` as this flag.
+    Url(&'static str),
+    /// `src` (one entry) as this flag.
+    Src(&'static str),
+    /// `dev` as `--dev-url`.
+    Dev,
+    /// `schemas` as `--schema`.
+    Schemas,
+    /// `migration { dir }` as `--dir`.
+    Dir,
+    /// `migration { revisions_schema, lock_timeout, exec_order }` as the same flags.
+    Revisions,
+    /// `migration { baseline }` as `--baseline`.
+    Baseline,
+    /// `diff { skip, concurrent_index }` as `--diff-skip` and `--concurrent-index`.
+    Diff,
+    /// The analyzer blocks and `review` of `lint`, as the hidden `--env-lint-config`.
+    LintSettings,
+    /// `lint { latest, git { base }, format }` as `--latest`, `--git-base` and `--format`.
+    LintSelection,
+}
+
+/// Which env attributes one command takes.
+struct CommandEnv {
+    group: &'static str,
+    command: &'static str,
+    takes: &'static [Takes],
+}
+
+const fn command(
+    group: &'static str,
+    command: &'static str,
+    takes: &'static [Takes],
+) -> CommandEnv {
+    CommandEnv {
+        group,
+        command,
+        takes,
+    }
+}
+
+use Takes::*;
+
+/// Every command `--env` works with. Where two attributes fill one flag, the first one the
+/// env sets wins (`schema lint` checks the desired schema, else the database).
+const COMMANDS: &[CommandEnv] = &[
+    command("schema", "inspect", &[Url("--url"), Dev, Schemas]),
+    command("schema", "diff", &[Url("--from"), Src("--to"), Dev]),
+    command(
+        "schema",
+        "apply",
+        &[Url("--url"), Src("--to"), Dev, Schemas, Diff, LintSettings],
+    ),
+    command(
+        "schema",
+        "plan",
+        &[Url("--url"), Src("--to"), Dev, Schemas, Diff, LintSettings],
+    ),
+    command(
+        "schema",
+        "lint",
+        &[Src("--url"), Url("--url"), Dev, LintSettings],
+    ),
+    command(
+        "schema",
+        "reconcile",
+        &[Url("--url"), Src("--to"), Dev, Schemas],
+    ),
+    command(
+        "migrate",
+        "apply",
+        &[Url("--url"), Dir, Revisions, Baseline],
+    ),
+    command("migrate", "status", &[Url("--url"), Dir, Revisions]),
+    command("migrate", "down", &[Url("--url"), Dir, Revisions, Dev]),
+    command("migrate", "set", &[Url("--url"), Dir, Revisions]),
+    command("migrate", "lint", &[Dir, Dev, LintSettings, LintSelection]),
+    command("migrate", "diff", &[Dir, Src("--to"), Dev]),
+    command("migrate", "validate", &[Dir, Dev]),
+    command("migrate", "hash", &[Dir]),
+    command("migrate", "new", &[Dir]),
+];
+
 /// Adds the env's values the command takes and lacks; returns warnings for what it sets
 /// that the command does not act on.
 fn fill(
@@ -182,155 +274,224 @@ fn fill(
     command: &str,
     env: &EnvConfig,
 ) -> Result<Vec<Warning>, Failure> {
+    let Some(spec) = COMMANDS
+        .iter()
+        .find(|c| c.group == group && c.command == command)
+    else {
+        return Err(Failure::Message(format!(
+            "--env is not supported by `mercator {group} {command}` yet"
+        )));
+    };
+    let takes = |t: Takes| spec.takes.contains(&t);
+    let takes_url = spec.takes.iter().any(|t| matches!(t, Url(_)));
+    let takes_src = spec.takes.iter().any(|t| matches!(t, Src(_)));
     let mut warnings = Vec::new();
-    let warn = |warnings: &mut Vec<Warning>, what: &str| {
+    let mut warn = |what: &str, location: Option<&mercator_project::Location>| {
         warnings.push(Warning {
-            location: env.location.clone(),
+            location: location.unwrap_or(&env.location).clone(),
             message: format!(
                 "env \"{}\": {what} is not used by `mercator {group} {command}`",
                 env.name
             ),
         })
     };
-    // `getenv` of an unset variable gives "": that is no value, as in Atlas.
-    let add = |line: &mut Vec<OsString>, flag: &str, short: Option<&str>, value: &str| {
-        if !value.is_empty() && !has(line, flag, short) {
-            line.push(flag.into());
-            line.push(value.into());
-        }
-    };
-    let src = || -> Result<Option<String>, Failure> {
-        match env.src.as_slice() {
-            [] => Ok(None),
-            [one] => Ok(Some(one.clone())),
-            many => Err(Failure::Message(format!(
-                "{}: env \"{}\" has {} src entries; Mercator reads one desired-state source (a file or a directory)",
-                env.location,
-                env.name,
-                many.len()
-            ))),
-        }
-    };
-    let schemas = |line: &mut Vec<OsString>| {
-        if !has(line, "--schema", Some("-s")) {
-            for schema in &env.schemas {
-                line.push("--schema".into());
-                line.push(schema.into());
+    for take in spec.takes {
+        match *take {
+            Url(flag) => {
+                if let Some(url) = &env.url {
+                    add(line, flag, short_of(flag), url);
+                }
             }
-        }
-    };
-    match (group, command) {
-        ("schema", "inspect") => {
-            if let Some(url) = &env.url {
-                add(line, "--url", Some("-u"), url);
+            Src(flag) => {
+                if let Some(src) = single_src(env)? {
+                    add(line, flag, short_of(flag), &src);
+                }
             }
-            if let Some(dev) = &env.dev {
-                add(line, "--dev-url", None, dev);
+            Dev => {
+                if let Some(dev) = &env.dev {
+                    add(line, "--dev-url", None, dev);
+                }
             }
-            schemas(line);
-        }
-        ("schema", "diff") => {
-            if let Some(url) = &env.url {
-                add(line, "--from", None, url);
-            }
-            if let Some(src) = src()? {
-                add(line, "--to", None, &src);
-            }
-            if let Some(dev) = &env.dev {
-                add(line, "--dev-url", None, dev);
-            }
-            if !env.schemas.is_empty() {
-                warn(&mut warnings, "schemas");
-            }
-        }
-        ("schema", "apply" | "plan") => {
-            if let Some(url) = &env.url {
-                add(line, "--url", Some("-u"), url);
-            }
-            if let Some(src) = src()? {
-                add(line, "--to", None, &src);
-            }
-            if let Some(dev) = &env.dev {
-                add(line, "--dev-url", None, dev);
-            }
-            schemas(line);
-            let (_, unsupported) = diff_options(&env.diff);
-            for kind in &unsupported {
-                warn(
-                    &mut warnings,
-                    &format!("diff.skip.{} (only drops can be skipped)", kind.name()),
-                );
-            }
-            if !has(line, "--diff-skip", None) {
-                for kind in env.diff.skip.iter().flatten() {
-                    if !unsupported.contains(kind) {
-                        line.push("--diff-skip".into());
-                        line.push(kind.name().into());
+            Schemas => {
+                if !has(line, "--schema", Some("-s")) {
+                    for schema in &env.schemas {
+                        line.push("--schema".into());
+                        line.push(schema.into());
                     }
                 }
             }
-            if !has(line, "--concurrent-index", None) {
-                let concurrent = mercator_migrate::project::concurrent_indexes(&env.diff);
-                for (on, what) in [(concurrent.create, "create"), (concurrent.drop, "drop")] {
-                    if on {
-                        line.push("--concurrent-index".into());
-                        line.push(what.into());
+            Dir => {
+                if let Some(dir) = &env.migration.dir {
+                    add(line, "--dir", None, dir);
+                }
+            }
+            Revisions => fill_revisions(line, &env.migration),
+            Baseline => {
+                if let Some(baseline) = &env.migration.baseline {
+                    add(line, "--baseline", None, baseline);
+                }
+            }
+            Diff => {
+                for kind in fill_diff(line, env) {
+                    warn(
+                        &format!("diff.skip.{} (only drops can be skipped)", kind.name()),
+                        None,
+                    );
+                }
+            }
+            LintSettings => {
+                let (config, unsupported) = lint_config(&env.lint);
+                if config != schema_lint::LintConfig::default()
+                    && !has(line, "--env-lint-config", None)
+                {
+                    let json = serde_json::to_string(&config).map_err(MigrateError::from)?;
+                    line.push("--env-lint-config".into());
+                    line.push(json.into());
+                }
+                for item in unsupported {
+                    warn(
+                        &format!("lint.{} ({})", item.path, item.reason),
+                        env.lint.locations.get(&item.path),
+                    );
+                }
+            }
+            LintSelection => {
+                let lint = &env.lint;
+                let chosen = has(line, "--latest", None) || has(line, "--git-base", None);
+                if !chosen {
+                    match (lint.latest, &lint.git.base) {
+                        (Some(n), _) => add(line, "--latest", None, &n.to_string()),
+                        (None, Some(base)) => add(line, "--git-base", None, base),
+                        (None, None) => {}
                     }
+                }
+                if lint.git.dir.is_some() {
+                    warn(
+                        "lint.git.dir (git runs in the current directory)",
+                        lint.locations.get("git.dir"),
+                    );
+                }
+                match lint.format.as_deref().map(lint_format) {
+                    Some(Some(format)) => add(line, "--format", None, format),
+                    Some(None) => warn(
+                        "lint.format (only the template {{ json . }} is understood; the text report is printed)",
+                        lint.locations.get("format"),
+                    ),
+                    None => {}
                 }
             }
         }
-        ("migrate", "apply" | "status") => {
-            if let Some(url) = &env.url {
-                add(line, "--url", Some("-u"), url);
-            }
-            let m = &env.migration;
-            if let Some(dir) = &m.dir {
-                add(line, "--dir", None, dir);
-            }
-            if let Some(schema) = &m.revisions_schema {
-                add(line, "--revisions-schema", None, schema);
-            }
-            if let Some(timeout) = m.lock_timeout {
-                add(
-                    line,
-                    "--lock-timeout",
-                    None,
-                    &format!("{}ms", timeout.as_millis()),
-                );
-            }
-            let order = match m.exec_order {
-                ExecOrder::Linear => None,
-                ExecOrder::LinearSkip => Some("linear-skip"),
-                ExecOrder::NonLinear => Some("non-linear"),
-            };
-            if let Some(order) = order {
-                add(line, "--exec-order", None, order);
-            }
-            match (&m.baseline, command) {
-                (Some(baseline), "apply") => add(line, "--baseline", None, baseline),
-                (Some(_), _) => warn(&mut warnings, "migration.baseline"),
-                (None, _) => {}
-            }
-            if !m.exclude.is_empty() {
-                warn(&mut warnings, "migration.exclude");
-            }
-            if !env.schemas.is_empty() {
-                warn(&mut warnings, "schemas");
-            }
-        }
-        _ => {
-            return Err(Failure::Message(format!(
-                "--env is not supported by `mercator {group} {command}` yet"
-            )));
-        }
+    }
+    // What the env sets for this kind of command but this command cannot act on.
+    if !env.schemas.is_empty() && takes_url && !takes(Schemas) {
+        warn("schemas", None);
+    }
+    if env.migration.baseline.is_some() && takes(Revisions) && !takes(Baseline) {
+        warn("migration.baseline", None);
+    }
+    if env.diff != Default::default() && takes_src && !takes(Diff) {
+        warn("diff", None);
+    }
+    if !env.migration.exclude.is_empty() && takes(Dir) {
+        warn("migration.exclude", None);
     }
     if !env.exclude.is_empty() {
-        warn(&mut warnings, "exclude");
+        warn("exclude", None);
     }
     if env.format != Default::default() {
-        warn(&mut warnings, "format");
+        warn("format", None);
     }
     Ok(warnings)
+}
+
+/// The one-letter form of a flag, where it has one.
+fn short_of(flag: &str) -> Option<&'static str> {
+    match flag {
+        "--url" => Some("-u"),
+        _ => None,
+    }
+}
+
+/// Adds `--flag value` unless the command line has the flag. `getenv` of an unset variable
+/// gives "": that is no value, as in Atlas.
+fn add(line: &mut Vec<OsString>, flag: &str, short: Option<&str>, value: &str) {
+    if !value.is_empty() && !has(line, flag, short) {
+        line.push(flag.into());
+        line.push(value.into());
+    }
+}
+
+/// The env's one desired-state source.
+fn single_src(env: &EnvConfig) -> Result<Option<String>, Failure> {
+    match env.src.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one.clone())),
+        many => Err(Failure::Message(format!(
+            "{}: env \"{}\" has {} src entries; Mercator reads one desired-state source (a file or a directory)",
+            env.location,
+            env.name,
+            many.len()
+        ))),
+    }
+}
+
+/// `migration { revisions_schema, lock_timeout, exec_order }`.
+fn fill_revisions(line: &mut Vec<OsString>, m: &mercator_project::MigrationConfig) {
+    if let Some(schema) = &m.revisions_schema {
+        add(line, "--revisions-schema", None, schema);
+    }
+    if let Some(timeout) = m.lock_timeout {
+        add(
+            line,
+            "--lock-timeout",
+            None,
+            &format!("{}ms", timeout.as_millis()),
+        );
+    }
+    let order = match m.exec_order {
+        ExecOrder::Linear => None,
+        ExecOrder::LinearSkip => Some("linear-skip"),
+        ExecOrder::NonLinear => Some("non-linear"),
+    };
+    if let Some(order) = order {
+        add(line, "--exec-order", None, order);
+    }
+}
+
+/// `diff { skip, concurrent_index }`; returns the skip kinds that cannot be skipped.
+fn fill_diff(line: &mut Vec<OsString>, env: &EnvConfig) -> Vec<mercator_project::SkipChange> {
+    let (_, unsupported) = diff_options(&env.diff);
+    if !has(line, "--diff-skip", None) {
+        for kind in env.diff.skip.iter().flatten() {
+            if !unsupported.contains(kind) {
+                line.push("--diff-skip".into());
+                line.push(kind.name().into());
+            }
+        }
+    }
+    if !has(line, "--concurrent-index", None) {
+        let concurrent = mercator_migrate::project::concurrent_indexes(&env.diff);
+        for (on, what) in [(concurrent.create, "create"), (concurrent.drop, "drop")] {
+            if on {
+                line.push("--concurrent-index".into());
+                line.push(what.into());
+            }
+        }
+    }
+    unsupported
+}
+
+/// The `migrate lint --format` an Atlas `lint { format }` template asks for, when Mercator
+/// understands it.
+fn lint_format(template: &str) -> Option<&'static str> {
+    let words: Vec<&str> = template
+        .trim()
+        .trim_start_matches("{{")
+        .trim_end_matches("}}")
+        .trim_matches('-')
+        .split_whitespace()
+        .collect();
+    (template.trim().starts_with("{{") && words == ["json", "."]).then_some("json")
 }
 
 #[cfg(test)]
@@ -370,5 +531,22 @@ mod tests {
             ])),
             ("migrate".to_owned(), "status".to_owned())
         );
+    }
+
+    #[test]
+    fn lint_templates_and_the_command_table() {
+        assert_eq!(lint_format("{{ json . }}"), Some("json"));
+        assert_eq!(lint_format("{{- json . -}}"), Some("json"));
+        assert_eq!(lint_format("{{ range .Files }}{{ .Name }}{{ end }}"), None);
+        for (i, a) in COMMANDS.iter().enumerate() {
+            assert!(
+                !COMMANDS[i + 1..]
+                    .iter()
+                    .any(|b| a.group == b.group && a.command == b.command),
+                "{} {} is listed twice",
+                a.group,
+                a.command
+            );
+        }
     }
 }

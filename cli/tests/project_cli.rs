@@ -353,3 +353,163 @@ async fn postgres_concurrent_indexes_run_outside_the_transaction() {
     );
     assert!(!stdout.contains("DROP INDEX CONCURRENTLY"), "{stdout}");
 }
+
+/// Migration files whose second one drops a table (DS102); returns nothing, writes
+/// `migrations/` with its `atlas.sum` in `dir`.
+fn lint_project(dir: &TempDir) {
+    project(dir, "lint.hcl");
+    dir.write(
+        "migrations/1_base.sql",
+        "CREATE TABLE users (id int PRIMARY KEY, email text);\nCREATE TABLE t1 (id int PRIMARY KEY);\n",
+    );
+    dir.write("migrations/2_drop.sql", "DROP TABLE t1;\n");
+    ok(run_in(
+        dir.path(),
+        &["migrate", "hash", "--dir", "file://migrations"],
+        &[],
+    ));
+}
+
+#[test]
+fn lint_block_drives_migrate_lint() {
+    let dir = TempDir::new();
+    lint_project(&dir);
+    // The top-level block: the last file only, destructive findings as warnings (exit 0).
+    let (stdout, _) = ok(run_in(
+        dir.path(),
+        &["migrate", "lint", "--env", "local"],
+        &[],
+    ));
+    assert!(
+        stdout.contains("(1 migration in total)") && stdout.contains("DS102"),
+        "{stdout}"
+    );
+    // Flags win: two files, and a JSON config turning destructive back into errors.
+    dir.write("strict.json", r#"{"destructive": {"error": true}}"#);
+    let out = run_in(
+        dir.path(),
+        &[
+            "migrate",
+            "lint",
+            "--env",
+            "local",
+            "--latest",
+            "2",
+            "--lint-config",
+            "strict.json",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("(2 migrations in total)"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // The env's own block: errors fail the run, `{{ json . }}` asks for JSON, and what
+    // Mercator cannot honour is a located warning.
+    let out = run_in(dir.path(), &["migrate", "lint", "--env", "strict"], &[]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("a JSON report");
+    assert!(
+        json["diagnostics"]
+            .as_array()
+            .is_some_and(|d| d.iter().any(|d| d["code"] == "DS102")),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("atlas.hcl:42:7: warning")
+            && stderr.contains("lint.concurrent_index.check_txmode"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("atlas.hcl:45:7: warning") && stderr.contains("lint.git.dir"),
+        "{stderr}"
+    );
+    // `--format` on the command line wins over the env's template.
+    let out = run_in(
+        dir.path(),
+        &["migrate", "lint", "--env", "strict", "--format", "text"],
+        &[],
+    );
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("(2 migrations in total)"), "{stdout}");
+}
+
+#[test]
+fn env_drives_migrate_diff_and_review_policy() {
+    let dir = TempDir::new();
+    lint_project(&dir);
+    let url = dir.sqlite_url("app.db");
+    let env = [("MERCATOR_TEST_DB_URL", url.as_str())];
+    // `migrate diff` takes the env's dir, src and dev.
+    dir.write(
+        "schema.sql",
+        "CREATE TABLE users (id int PRIMARY KEY, email text, name text);\n",
+    );
+    let (stdout, _) = ok(run_in(
+        dir.path(),
+        &["migrate", "diff", "--env", "local", "add_name"],
+        &env,
+    ));
+    assert!(stdout.contains("add_name"), "{stdout}");
+    let written: Vec<String> = std::fs::read_dir(dir.path().join("migrations"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with("_add_name.sql"))
+        .collect();
+    assert_eq!(written.len(), 1, "{written:?}");
+
+    // `review = ALWAYS`: --auto-approve is not enough, and nothing is applied.
+    let out = run_in(
+        dir.path(),
+        &["schema", "apply", "--env", "review", "--auto-approve"],
+        &env,
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("review policy ALWAYS requires approval"),
+        "{stderr}"
+    );
+    assert!(
+        !dir.path().join("app.db").exists() || {
+            let conn = rusqlite::Connection::open(dir.path().join("app.db")).unwrap();
+            let n: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE name = 'users'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            n == 0
+        }
+    );
+    // The command line's --review wins over the env's.
+    let (stdout, _) = ok(run_in(
+        dir.path(),
+        &[
+            "schema",
+            "apply",
+            "--env",
+            "review",
+            "--auto-approve",
+            "--review",
+            "error",
+        ],
+        &env,
+    ));
+    assert!(stdout.contains("Applied "), "{stdout}");
+    // `migrate status` and `schema lint` take the env too.
+    let (stdout, _) = ok(run_in(
+        dir.path(),
+        &["migrate", "status", "--env", "local"],
+        &env,
+    ));
+    assert!(stdout.contains("PENDING"), "{stdout}");
+    let out = run_in(dir.path(), &["schema", "lint", "--env", "local"], &env);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{}{stderr}", text(&out.stdout));
+}

@@ -141,3 +141,118 @@ fn plan_takes_the_rename_flag_too() {
     assert!(stdout.contains("RENAME COLUMN"), "{stdout}");
     assert!(!stdout.contains("DROP"), "{stdout}");
 }
+
+#[test]
+fn a_directive_in_the_desired_sql_renames_without_asking() {
+    let dir = TempDir::new();
+    let (url, _) = setup(&dir);
+    let hinted = file_url(&dir.write(
+        "hinted.sql",
+        "CREATE TABLE users (\n  id INTEGER PRIMARY KEY,\n  -- mercator:renamed-from mail\n  email TEXT NOT NULL\n);\n",
+    ));
+    // `schema plan` shows the rename.
+    let out = mercator(&["schema", "plan", "--url", &url, "--to", &hinted]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("RENAME COLUMN"), "{stdout}");
+    // `schema apply` with no terminal and no --rename: no question, the row is kept.
+    let out = mercator(&[
+        "schema",
+        "apply",
+        "--url",
+        &url,
+        "--to",
+        &hinted,
+        "--auto-approve",
+    ]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("Did you rename"), "{stderr}");
+    assert_eq!(email_of_user_1(&dir).unwrap(), "a@x");
+    // Applied, the directive stays in the file as a no-op.
+    let out = mercator(&[
+        "schema",
+        "apply",
+        "--url",
+        &url,
+        "--to",
+        &hinted,
+        "--auto-approve",
+    ]);
+    assert!(
+        text(&out.stdout).contains("synced"),
+        "{}",
+        text(&out.stdout)
+    );
+    // An old name the database does not have: a located error, nothing applied.
+    let wrong = dir.write(
+        "wrong.sql",
+        "CREATE TABLE users (\n  id INTEGER PRIMARY KEY,\n  email TEXT NOT NULL,\n  phone TEXT -- mercator:renamed-from tel\n);\n",
+    );
+    let out = mercator(&[
+        "schema",
+        "apply",
+        "--url",
+        &url,
+        "--to",
+        &file_url(&wrong),
+        "--auto-approve",
+    ]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}:4: ", wrong.display())) && stderr.contains("\"tel\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn migrate_diff_writes_the_rename_a_directive_asks_for() {
+    let dir = TempDir::new();
+    dir.write("migrations/1_base.sql", V1);
+    let migrations = file_url(&dir.path().join("migrations"));
+    let out = mercator(&["migrate", "hash", "--dir", &migrations]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let hinted = file_url(&dir.write(
+        "schema.sql",
+        "CREATE TABLE users (\n  id INTEGER PRIMARY KEY,\n  email TEXT NOT NULL -- mercator:renamed-from mail\n);\n",
+    ));
+    let out = mercator(&[
+        "migrate",
+        "diff",
+        "--dir",
+        &migrations,
+        "--to",
+        &hinted,
+        "rename",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let written: Vec<String> = std::fs::read_dir(dir.path().join("migrations"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with("_rename.sql"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert_eq!(written.len(), 1);
+    assert!(
+        written[0].contains("RENAME COLUMN \"mail\" TO \"email\"") && !written[0].contains("DROP"),
+        "{}",
+        written[0]
+    );
+    // The directory now has the rename: the directive is a no-op and nothing is written.
+    let out = mercator(&[
+        "migrate",
+        "diff",
+        "--dir",
+        &migrations,
+        "--to",
+        &hinted,
+        "again",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("synced"),
+        "{}",
+        text(&out.stdout)
+    );
+}

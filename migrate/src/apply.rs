@@ -166,6 +166,8 @@ impl SchemaApplyBuilder {
             Source::Database(_) => None,
             _ => Some(Dev::choose(self.dev_url.as_deref(), kind).await?),
         };
+        // Read before connecting: a misplaced directive is the SQL's fault, found first.
+        let sql_renames = crate::renames::read(&to, kind)?;
         let target = open(&url).await?;
         if let Some(dev) = &dev {
             check_dev_binding(target.bound_schema(), dev.bound_schema())?;
@@ -174,6 +176,7 @@ impl SchemaApplyBuilder {
             target,
             dev,
             to,
+            sql_renames,
             schemas: self.schemas,
             exclude_tables: self.exclude_tables,
             diff_options: self.diff_options,
@@ -227,6 +230,8 @@ pub struct SchemaApply {
     target: Box<dyn Driver>,
     dev: Option<Dev>,
     to: Source,
+    // `-- mercator:renamed-from` directives of the desired SQL (renames.rs).
+    sql_renames: Vec<sqlimport::RenameDirective>,
     schemas: Vec<String>,
     exclude_tables: Vec<String>,
     diff_options: DiffOptions,
@@ -328,10 +333,11 @@ impl SchemaApply {
         let from_fingerprint = fingerprint(&current)?;
         let to_fingerprint = fingerprint(&desired)?;
         let dialect = self.target.dialect();
+        let options = self.diff_options_for(&current, &desired)?;
         // An inspected realm is already in the dialect's canonical form, so normalizing it
         // in place changes nothing the fingerprint above describes.
         let mut current = current;
-        let changes = dialect.diff_in_place(&mut current, &mut desired, &self.diff_options);
+        let changes = dialect.diff_in_place(&mut current, &mut desired, &options);
         let mut plan = dialect.plan(
             &changes,
             &crate::project::plan_options(self.bound().map(str::to_owned), self.concurrent),
@@ -345,6 +351,25 @@ impl SchemaApply {
             current,
             desired,
         })
+    }
+
+    /// The diff options with the desired SQL's rename directives that still apply between
+    /// these states.
+    fn diff_options_for(
+        &self,
+        current: &Realm,
+        desired: &Realm,
+    ) -> Result<std::borrow::Cow<'_, DiffOptions>, MigrateError> {
+        if self.sql_renames.is_empty() {
+            return Ok(std::borrow::Cow::Borrowed(&self.diff_options));
+        }
+        let mut options = self.diff_options.clone();
+        for hint in crate::renames::resolve(&self.sql_renames, current, desired)? {
+            if !options.renames.contains(&hint) {
+                options.renames.push(hint);
+            }
+        }
+        Ok(std::borrow::Cow::Owned(options))
     }
 
     /// Applies a plan made by [`SchemaApply::plan`], under the advisory lock

@@ -55,6 +55,14 @@ pub enum MigrateError {
     /// Reading the SQL files failed (missing file, import cycle, unterminated statement…).
     #[error("{0}")]
     Import(#[from] sqlimport::ImportError),
+    /// A `-- mercator:renamed-from` directive in the desired SQL cannot be followed.
+    #[error("{location}: {message}")]
+    RenameDirective {
+        /// The directive's file and line.
+        location: String,
+        /// Why.
+        message: String,
+    },
     /// A statement of a SQL file failed on the dev database.
     #[error("{file}:{line}: {message}")]
     Statement {

@@ -62,6 +62,7 @@ mod open;
 mod plan;
 pub mod project;
 pub mod reconcile;
+mod renames;
 mod source;
 mod versioned;
 

@@ -1,5 +1,6 @@
-//! `atlas.hcl` diff policies turned into planning settings: `diff { skip { … } }` into
-//! [`DiffOptions`], `diff { concurrent_index { … } }` into [`ConcurrentIndexes`].
+//! `atlas.hcl` policies turned into settings: `diff { skip { … } }` into [`DiffOptions`],
+//! `diff { concurrent_index { … } }` into [`ConcurrentIndexes`], and the analyzer blocks and
+//! `review` of `lint { … }` into a [`LintConfig`] ([`lint_config`]).
 //!
 //! ```
 //! use mercator_migrate::project::{concurrent_indexes, diff_options, skip_from_name};
@@ -17,9 +18,102 @@
 //! assert_eq!(skip_from_name("drop_column"), Some(SkipChange::DropColumn));
 //! ```
 
-use mercator_project::{DiffPolicy, SkipChange};
+use mercator_project::{DiffPolicy, LintPolicy, NamingRule, SkipChange};
 pub use schema_diff::DiffOptions;
 use schema_diff::{ObjectKind, Plan, PlanOptions};
+use schema_lint::{AnalyzerSettings, LintConfig, NamePattern, NamingConfig, ReviewPolicy};
+
+/// A `lint` attribute Mercator reads but cannot act on, for the caller to warn about at
+/// [`LintPolicy::locations`]`[path]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsupportedLint {
+    /// The attribute's dotted path inside `lint` (`concurrent_index.check_txmode`).
+    pub path: String,
+    /// Why it is not acted on.
+    pub reason: &'static str,
+}
+
+/// The analyzer settings and review policy of a `lint` block, and the attributes Mercator
+/// cannot honour. `latest`, `git` and `format` choose files and output, not analysis: they
+/// are the caller's (`migrate lint`'s flags).
+///
+/// ```
+/// use mercator_migrate::project::lint_config;
+/// use mercator_project::{AnalyzerConfig, ConcurrentIndexLint, LintPolicy, ReviewPolicy};
+///
+/// let mut policy = LintPolicy::default();
+/// policy.analyzers.insert("destructive".into(), AnalyzerConfig { error: Some(false) });
+/// policy.review = Some(ReviewPolicy::Always);
+/// policy.concurrent_index = Some(ConcurrentIndexLint { check_txmode: Some(false), ..Default::default() });
+/// let (config, unsupported) = lint_config(&policy);
+/// assert_eq!(config.settings("destructive").error, Some(false));
+/// assert_eq!(config.review, Some(schema_lint::ReviewPolicy::Always));
+/// assert_eq!(unsupported[0].path, "concurrent_index.check_txmode");
+/// ```
+pub fn lint_config(policy: &LintPolicy) -> (LintConfig, Vec<UnsupportedLint>) {
+    let mut config = LintConfig::default();
+    let mut unsupported = Vec::new();
+    for (name, analyzer) in &policy.analyzers {
+        let settings = Some(AnalyzerSettings {
+            error: analyzer.error,
+            enabled: None,
+        });
+        match name.as_str() {
+            "destructive" => config.destructive = settings,
+            "data_depend" => config.data_depend = settings,
+            "incompatible" => config.incompatible = settings,
+            "condrop" => config.condrop = settings,
+            _ => unsupported.push(UnsupportedLint {
+                path: name.clone(),
+                reason: "Mercator has no analyzer of that name",
+            }),
+        }
+    }
+    if let Some(ci) = &policy.concurrent_index {
+        config.concurrent_index = Some(AnalyzerSettings {
+            error: ci.error,
+            enabled: None,
+        });
+        for (check, on) in [
+            ("check_create", ci.check_create),
+            ("check_drop", ci.check_drop),
+            ("check_txmode", ci.check_txmode),
+        ] {
+            if on == Some(false) {
+                unsupported.push(UnsupportedLint {
+                    path: format!("concurrent_index.{check}"),
+                    reason: "Mercator's concurrent_index analyzer always checks index creation, removal and the transaction mode",
+                });
+            }
+        }
+    }
+    if let Some(naming) = &policy.naming {
+        let rule = |kind: &str| {
+            naming.kinds.get(kind).map(|r: &NamingRule| NamePattern {
+                pattern: r.pattern.clone(),
+                message: r.message.clone(),
+            })
+        };
+        config.naming = Some(NamingConfig {
+            error: naming.error,
+            enabled: None,
+            pattern: naming.all.pattern.clone(),
+            message: naming.all.message.clone(),
+            schema: rule("schema"),
+            table: rule("table"),
+            column: rule("column"),
+            index: rule("index"),
+            foreign_key: rule("foreign_key"),
+            check: rule("check"),
+        });
+    }
+    config.review = policy.review.map(|review| match review {
+        mercator_project::ReviewPolicy::Always => ReviewPolicy::Always,
+        mercator_project::ReviewPolicy::Warning => ReviewPolicy::Warning,
+        mercator_project::ReviewPolicy::Error => ReviewPolicy::Error,
+    });
+    (config, unsupported)
+}
 
 /// `concurrent_index { create, drop }`: which index statements on existing PostgreSQL tables
 /// are written `CONCURRENTLY` (and so run outside the plan's transaction). Other databases

@@ -86,3 +86,43 @@ async fn statement_error_names_file_and_line() {
     assert_eq!(text.lines().count(), 1);
     assert_eq!(realm.unwrap().table_count(), 0, "target untouched");
 }
+
+/// The first column of the first row `sql` returns.
+async fn scalar(url: &str, sql: &str) -> Option<String> {
+    let driver = mercator_migrate::open(url).await.ok()?;
+    let mut session = driver.session().await.ok()?;
+    let rows = session.query(sql).await.ok()?;
+    rows.scalar().map(str::to_owned)
+}
+
+#[tokio::test]
+async fn rename_directives_in_the_desired_sql_keep_the_data() {
+    let Some(target) = ServerDb::create(Server::Mysql).await else {
+        return;
+    };
+    let Some(dev) = ServerDb::create(Server::Mysql).await else {
+        return;
+    };
+    target
+        .exec("CREATE TABLE people (id int NOT NULL PRIMARY KEY, mail varchar(255) NOT NULL); INSERT INTO people VALUES (1, 'a@x');")
+        .await;
+    let v2 = Source::sql(
+        "schema.sql",
+        "# mercator:renamed-from people\nCREATE TABLE users (\n  id int NOT NULL PRIMARY KEY,\n  email varchar(255) NOT NULL -- mercator:renamed-from mail\n);\n",
+    );
+    let url = target.url.replacen("mysql://", "maria://", 1);
+    let outcome = async {
+        let first = plan_apply(&url, v2.clone(), &dev.url).await?;
+        let second = plan_apply(&url, v2.clone(), &dev.url).await?;
+        let email = scalar(&target.url, "SELECT email FROM users WHERE id = 1").await;
+        Ok::<_, MigrateError>((first, second, email))
+    }
+    .await;
+    target.drop_db().await;
+    dev.drop_db().await;
+    let (first, second, email) = outcome.unwrap();
+    let sql = first.plan.to_sql();
+    assert!(sql.contains("RENAME") && !sql.contains("DROP"), "{sql}");
+    assert!(second.is_empty(), "{}", second.plan.to_sql());
+    assert_eq!(email.as_deref(), Some("a@x"));
+}

@@ -258,3 +258,49 @@ async fn inspecting_a_whole_database_prints_sql_a_fresh_database_loads() {
         schema_model::fingerprint(&loaded).expect("fingerprint")
     );
 }
+
+/// The first column of the first row `sql` returns.
+async fn scalar(url: &str, sql: &str) -> Option<String> {
+    let driver = mercator_migrate::open(url).await.ok()?;
+    let mut session = driver.session().await.ok()?;
+    let rows = session.query(sql).await.ok()?;
+    rows.scalar().map(str::to_owned)
+}
+
+#[tokio::test]
+async fn rename_directives_in_the_desired_sql_keep_the_data() {
+    let Some(target) = ServerDb::create(Server::Postgres).await else {
+        return;
+    };
+    let Some(dev) = ServerDb::create(Server::Postgres).await else {
+        return;
+    };
+    target
+        .exec("CREATE TABLE people (id int PRIMARY KEY, mail text NOT NULL); INSERT INTO people VALUES (1, 'a@x');")
+        .await;
+    let v2 = Source::sql(
+        "schema.sql",
+        "-- mercator:renamed-from people\nCREATE TABLE users (\n  id int PRIMARY KEY,\n  -- mercator:renamed-from mail\n  email text NOT NULL\n);\n",
+    );
+    let outcome = async {
+        let first = plan_apply(&target.url, v2.clone(), &dev.url).await?;
+        let second = plan_apply(&target.url, v2.clone(), &dev.url).await?;
+        let email = scalar(&target.url, "SELECT email FROM users WHERE id = 1").await;
+        Ok::<_, MigrateError>((first, second, email))
+    }
+    .await;
+    target.drop_db().await;
+    dev.drop_db().await;
+    let (first, second, email) = outcome.unwrap();
+    let sql = first.plan.to_sql();
+    assert!(sql.contains("RENAME TO \"users\""), "{sql}");
+    assert!(sql.contains("RENAME COLUMN \"mail\" TO \"email\""), "{sql}");
+    // The primary key keeps its old name in PostgreSQL and is renamed by a drop and an add
+    // of the constraint; the table and its rows stay.
+    assert!(
+        !sql.contains("DROP TABLE") && !sql.contains("DROP COLUMN"),
+        "{sql}"
+    );
+    assert!(second.is_empty(), "{}", second.plan.to_sql());
+    assert_eq!(email.as_deref(), Some("a@x"));
+}

@@ -317,3 +317,92 @@ async fn confirmed_rename_candidates_keep_the_data() {
         .unwrap();
     assert_eq!(line, "hello");
 }
+
+#[tokio::test]
+async fn rename_directives_in_the_desired_sql_keep_the_data() {
+    let dir = TempDir::new();
+    let url = dir.sqlite_url("app.db");
+    apply_to(
+        &url,
+        Source::sql(
+            "v1.sql",
+            "CREATE TABLE people (id INTEGER PRIMARY KEY, mail TEXT NOT NULL);\n",
+        ),
+    )
+    .await
+    .unwrap();
+    let driver = open(&url).await.unwrap();
+    driver
+        .execute(&["INSERT INTO people (id, mail) VALUES (1, 'a@x')".to_owned()])
+        .await
+        .unwrap();
+    driver.close().await.unwrap();
+
+    dir.write(
+        "schema/users.sql",
+        "-- mercator:renamed-from people\nCREATE TABLE users (\n  id INTEGER PRIMARY KEY,\n  email TEXT NOT NULL -- mercator:renamed-from mail\n);\n",
+    );
+    let apply = SchemaApply::builder()
+        .url(&url)
+        .to(Source::file(dir.path().join("schema")))
+        .build()
+        .await
+        .unwrap();
+    let planned = apply.plan().await.unwrap();
+    let sql = planned.plan.to_sql();
+    assert!(sql.contains("RENAME") && !sql.contains("DROP"), "{sql}");
+    assert!(
+        planned.rename_candidates().is_empty(),
+        "nothing left to ask"
+    );
+    apply.apply(&planned).await.unwrap();
+    // Carried out: the directives are no-ops now, so the file can keep them.
+    assert!(apply.plan().await.unwrap().is_empty());
+    apply.close().await.unwrap();
+    let conn = rusqlite::Connection::open(dir.path().join("app.db")).unwrap();
+    let email: String = conn
+        .query_row("SELECT email FROM users WHERE id = 1", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(email, "a@x");
+
+    // A directive whose old name the database does not have, or whose new name is not in
+    // the desired state, is an error located at the directive; nothing is planned.
+    for (sql, line, says) in [
+        (
+            "CREATE TABLE users (\n  id INTEGER PRIMARY KEY,\n  email TEXT NOT NULL,\n  -- mercator:renamed-from phone\n  mobile TEXT\n);\n",
+            4,
+            "\"phone\" does not exist",
+        ),
+        (
+            "CREATE TABLE users (\n  id INTEGER PRIMARY KEY,\n  email TEXT NOT NULL, -- mercator:renamed-from id\n  mobile TEXT -- mercator:renamed-from id\n);\n",
+            4,
+            "claim the same object",
+        ),
+    ] {
+        dir.write("schema/users.sql", sql);
+        let apply = SchemaApply::builder()
+            .url(&url)
+            .to(Source::file(dir.path().join("schema")))
+            .build()
+            .await
+            .unwrap();
+        let err = apply.plan().await.unwrap_err().to_string();
+        apply.close().await.unwrap();
+        let at = format!("{}:{line}: ", dir.path().join("schema/users.sql").display());
+        assert!(err.starts_with(&at) && err.contains(says), "{err}");
+    }
+    // A directive next to something that is not a table or column: refused when read.
+    dir.write(
+        "schema/users.sql",
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\n-- mercator:renamed-from people_email\nCREATE INDEX users_email ON users (email);\n",
+    );
+    let err = SchemaApply::builder()
+        .url(&url)
+        .to(Source::file(dir.path().join("schema")))
+        .build()
+        .await
+        .err()
+        .expect("a misplaced directive")
+        .to_string();
+    assert!(err.starts_with("users.sql:2: "), "{err}");
+}

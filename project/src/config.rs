@@ -233,8 +233,51 @@ pub struct AnalyzerConfig {
     pub error: Option<bool>,
 }
 
-/// The analyzers Mercator implements, by their Atlas names.
+/// The analyzers whose block holds only `error`, by their Atlas names.
 pub const ANALYZERS: &[&str] = &["destructive", "data_depend", "condrop", "incompatible"];
+
+/// `lint { concurrent_index { … } }` (PostgreSQL, PG101–PG103).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct ConcurrentIndexLint {
+    /// `error`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<bool>,
+    /// `check_create`: report indexes created without `CONCURRENTLY` (default true).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check_create: Option<bool>,
+    /// `check_drop`: report indexes dropped without `CONCURRENTLY` (default true).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check_drop: Option<bool>,
+    /// `check_txmode`: report concurrent index changes in a transactional file (default true).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check_txmode: Option<bool>,
+}
+
+/// A naming rule: `match` (a regular expression, checked when read) and `message`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct NamingRule {
+    /// `match`.
+    #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// `message`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The object kinds a `naming` block can hold a rule for, as Atlas names the blocks.
+pub const NAMING_KINDS: &[&str] = &["schema", "table", "column", "index", "foreign_key", "check"];
+
+/// `lint { naming { … } }` (NM101–NM106).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct NamingLint {
+    /// `error`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<bool>,
+    /// `match` and `message` for every kind.
+    pub all: NamingRule,
+    /// Rules per kind (see [`NAMING_KINDS`]).
+    pub kinds: BTreeMap<String, NamingRule>,
+}
 
 /// The `lint` policy.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
@@ -250,24 +293,54 @@ pub struct LintPolicy {
     /// `review`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review: Option<ReviewPolicy>,
-    /// Analyzer blocks by name (see [`ANALYZERS`]).
+    /// Analyzer blocks holding only `error`, by name (see [`ANALYZERS`]).
     pub analyzers: BTreeMap<String, AnalyzerConfig>,
+    /// `concurrent_index { … }`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concurrent_index: Option<ConcurrentIndexLint>,
+    /// `naming { … }`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub naming: Option<NamingLint>,
+    /// Where each attribute set in the block is written, by its dotted path inside `lint`
+    /// (`latest`, `git.dir`, `destructive.error`, `naming.index.match`): for warnings about
+    /// what a command does not use.
+    #[serde(skip)]
+    pub locations: BTreeMap<String, Location>,
 }
 
 impl LintPolicy {
+    /// Whether any analyzer block is set.
+    fn has_analyzers(&self) -> bool {
+        !self.analyzers.is_empty() || self.concurrent_index.is_some() || self.naming.is_some()
+    }
+
     /// The env's policy over the top-level one, as Atlas's `Lint.Extend`: `review` and
     /// `format` are inherited when unset; analyzer blocks are inherited as a whole when the
     /// env has none; the change detector (`git` or `latest`) is inherited unless the env
     /// sets `latest` or both `git` attributes.
     pub fn extend(mut self, global: &LintPolicy) -> LintPolicy {
+        let inherit = |own: &mut BTreeMap<String, Location>, prefix: &str| {
+            for (key, at) in &global.locations {
+                if key == prefix || key.starts_with(&format!("{prefix}.")) {
+                    own.entry(key.clone()).or_insert_with(|| at.clone());
+                }
+            }
+        };
         if self.review.is_none() {
             self.review = global.review;
+            inherit(&mut self.locations, "review");
         }
         if self.format.is_none() {
             self.format.clone_from(&global.format);
+            inherit(&mut self.locations, "format");
         }
-        if self.analyzers.is_empty() {
+        if !self.has_analyzers() {
             self.analyzers.clone_from(&global.analyzers);
+            self.concurrent_index = global.concurrent_index;
+            self.naming.clone_from(&global.naming);
+            for name in ANALYZERS.iter().chain(&["concurrent_index", "naming"]) {
+                inherit(&mut self.locations, name);
+            }
         }
         let env_detects =
             (self.git.dir.is_some() && self.git.base.is_some()) || self.latest.is_some();
@@ -275,12 +348,15 @@ impl LintPolicy {
             if global.git.dir.is_some() || global.git.base.is_some() {
                 if global.git.dir.is_some() {
                     self.git.dir.clone_from(&global.git.dir);
+                    inherit(&mut self.locations, "git.dir");
                 }
                 if global.git.base.is_some() {
                     self.git.base.clone_from(&global.git.base);
+                    inherit(&mut self.locations, "git.base");
                 }
             } else if global.latest.is_some() {
                 self.latest = global.latest;
+                inherit(&mut self.locations, "latest");
             }
         }
         self
@@ -288,10 +364,17 @@ impl LintPolicy {
 
     /// Whether the analyzer's findings fail the run, given its built-in default.
     pub fn analyzer_errors(&self, analyzer: &str, default: bool) -> bool {
-        self.analyzers
-            .get(analyzer)
-            .and_then(|a| a.error)
-            .unwrap_or(default)
+        let error = match analyzer {
+            "concurrent_index" => self.concurrent_index.and_then(|c| c.error),
+            "naming" => self.naming.as_ref().and_then(|n| n.error),
+            _ => self.analyzers.get(analyzer).and_then(|a| a.error),
+        };
+        error.unwrap_or(default)
+    }
+
+    /// Whether the block sets anything.
+    pub fn is_empty(&self) -> bool {
+        *self == LintPolicy::default()
     }
 }
 

@@ -273,10 +273,12 @@ impl Reader<'_> {
                         }
                         format_attr = Some(a);
                         l.format = self.opt_string(a)?;
+                        self.locate(&mut l, "format", a);
                     }
                     "latest" => {
                         let (value, typed) = self.eval(a)?;
                         l.latest = Some(typed.uint(&value)?);
+                        self.locate(&mut l, "latest", a);
                     }
                     "review" => {
                         let raw = self.keyword(a)?;
@@ -286,6 +288,7 @@ impl Reader<'_> {
                                 format!("review must be ALWAYS, WARNING or ERROR, got {raw:?}"),
                             )
                         })?);
+                        self.locate(&mut l, "review", a);
                     }
                     _ => self.warnings.unknown_attr(self.map, a, "lint"),
                 },
@@ -294,10 +297,12 @@ impl Reader<'_> {
                     for inner in hclx::items(&b.body) {
                         match inner {
                             Item::Attr(a) if a.key.as_str() == "base" => {
-                                l.git.base = self.opt_string(a)?
+                                l.git.base = self.opt_string(a)?;
+                                self.locate(&mut l, "git.base", a);
                             }
                             Item::Attr(a) if a.key.as_str() == "dir" => {
-                                l.git.dir = self.opt_string(a)?
+                                l.git.dir = self.opt_string(a)?;
+                                self.locate(&mut l, "git.dir", a);
                             }
                             Item::Attr(a) => self.warnings.unknown_attr(self.map, a, "lint.git"),
                             Item::Block(x) => self.warnings.unknown_block(self.map, x, "lint.git"),
@@ -312,7 +317,8 @@ impl Reader<'_> {
                     for inner in hclx::items(&b.body) {
                         match inner {
                             Item::Attr(a) if a.key.as_str() == "error" => {
-                                config.error = Some(self.bool(a)?)
+                                config.error = Some(self.bool(a)?);
+                                self.locate(&mut l, &format!("{name}.error"), a);
                             }
                             Item::Attr(a) => self.warnings.unknown_attr(self.map, a, &within),
                             Item::Block(x) => self.warnings.unknown_block(self.map, x, &within),
@@ -320,10 +326,118 @@ impl Reader<'_> {
                     }
                     l.analyzers.insert(name, config);
                 }
+                Item::Block(b) if b.ident.as_str() == "concurrent_index" => {
+                    hclx::check_unique_attributes(self.map, &b.body)?;
+                    let mut config = ConcurrentIndexLint::default();
+                    for inner in hclx::items(&b.body) {
+                        match inner {
+                            Item::Attr(a) => {
+                                let key = a.key.as_str();
+                                let slot = match key {
+                                    "error" => &mut config.error,
+                                    "check_create" => &mut config.check_create,
+                                    "check_drop" => &mut config.check_drop,
+                                    "check_txmode" => &mut config.check_txmode,
+                                    _ => {
+                                        self.warnings.unknown_attr(
+                                            self.map,
+                                            a,
+                                            "lint.concurrent_index",
+                                        );
+                                        continue;
+                                    }
+                                };
+                                *slot = Some(self.bool(a)?);
+                                self.locate(&mut l, &format!("concurrent_index.{key}"), a);
+                            }
+                            Item::Block(x) => {
+                                self.warnings
+                                    .unknown_block(self.map, x, "lint.concurrent_index")
+                            }
+                        }
+                    }
+                    l.concurrent_index = Some(config);
+                }
+                Item::Block(b) if b.ident.as_str() == "naming" => {
+                    let naming = self.naming(&b.body, &mut l)?;
+                    l.naming = Some(naming);
+                }
                 Item::Block(b) => self.warnings.unknown_block(self.map, b, "lint"),
             }
         }
         Ok(l)
+    }
+
+    /// Records where a `lint` attribute is written.
+    fn locate(&self, lint: &mut LintPolicy, path: &str, attr: &Attribute) {
+        lint.locations
+            .insert(path.to_owned(), self.map.span(attr.span()));
+    }
+
+    /// `naming { error, match, message, <kind> { match, message } }`; patterns must be
+    /// regular expressions.
+    fn naming(&mut self, body: &Body, lint: &mut LintPolicy) -> Result<NamingLint> {
+        hclx::check_unique_attributes(self.map, body)?;
+        let mut naming = NamingLint::default();
+        for item in hclx::items(body) {
+            match item {
+                Item::Attr(a) if a.key.as_str() == "error" => {
+                    naming.error = Some(self.bool(a)?);
+                    self.locate(lint, "naming.error", a);
+                }
+                Item::Attr(a) if matches!(a.key.as_str(), "match" | "message") => {
+                    self.naming_rule_attr(a, &mut naming.all, "naming", lint)?;
+                }
+                Item::Attr(a) => self.warnings.unknown_attr(self.map, a, "lint.naming"),
+                Item::Block(b) if NAMING_KINDS.contains(&b.ident.as_str()) => {
+                    let kind = b.ident.as_str();
+                    let within = format!("lint.naming.{kind}");
+                    hclx::check_unique_attributes(self.map, &b.body)?;
+                    let mut rule = NamingRule::default();
+                    for inner in hclx::items(&b.body) {
+                        match inner {
+                            Item::Attr(a) if matches!(a.key.as_str(), "match" | "message") => {
+                                self.naming_rule_attr(
+                                    a,
+                                    &mut rule,
+                                    &format!("naming.{kind}"),
+                                    lint,
+                                )?;
+                            }
+                            Item::Attr(a) => self.warnings.unknown_attr(self.map, a, &within),
+                            Item::Block(x) => self.warnings.unknown_block(self.map, x, &within),
+                        }
+                    }
+                    naming.kinds.insert(kind.to_owned(), rule);
+                }
+                Item::Block(b) => self.warnings.unknown_block(self.map, b, "lint.naming"),
+            }
+        }
+        Ok(naming)
+    }
+
+    fn naming_rule_attr(
+        &mut self,
+        attr: &Attribute,
+        rule: &mut NamingRule,
+        path: &str,
+        lint: &mut LintPolicy,
+    ) -> Result<()> {
+        let value = self.opt_string(attr)?;
+        if attr.key.as_str() == "match" {
+            if let Some(pattern) = &value
+                && let Err(err) = regex::Regex::new(pattern)
+            {
+                return Err(
+                    self.invalid(attr, format!("match must be a regular expression: {err}"))
+                );
+            }
+            rule.pattern = value;
+        } else {
+            rule.message = value;
+        }
+        self.locate(lint, &format!("{path}.{}", attr.key.as_str()), attr);
+        Ok(())
     }
 
     pub(crate) fn format(&mut self, body: &Body) -> Result<FormatConfig> {

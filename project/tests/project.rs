@@ -304,7 +304,7 @@ fn unsupported_items_are_located_warnings() {
         ("unsupported.hcl:7:1", "data source type \"remote_dir\""),
         ("unsupported.hcl:13:3", "attribute \"tenant\""),
         ("unsupported.hcl:16:5", "block \"repo\""),
-        ("unsupported.hcl:21:5", "block \"naming\""),
+        ("unsupported.hcl:21:5", "block \"non_linear\""),
         ("unsupported.hcl:26:7", "attribute \"verbose\""),
         ("unsupported.hcl:31:7", "attribute \"drop_everything\""),
     ];
@@ -427,4 +427,62 @@ env "a" {
     let env = &project.select("a", &no_env().sql(runner)).unwrap().envs[0];
     assert_eq!(env.url.as_deref(), Some("mysql://root@h/app"));
     assert_eq!(env.dev.as_deref(), Some("n=2"));
+}
+
+#[test]
+fn lint_analyzer_blocks_are_read_with_their_locations() {
+    let project = ProjectFile::parse(
+        "atlas.hcl",
+        r#"
+lint {
+  concurrent_index {
+    error        = true
+    check_txmode = false
+  }
+  naming {
+    error   = true
+    match   = "^[a-z_]+$"
+    message = "must be lower snake case"
+    index {
+      match   = "^idx_"
+      message = "must start with idx_"
+    }
+  }
+}
+env "e" {
+  lint {
+    review = ALWAYS
+  }
+}
+"#,
+    )
+    .unwrap();
+    let selection = project.select("e", &no_env()).unwrap();
+    assert!(selection.warnings.is_empty(), "{:?}", selection.warnings);
+    let lint = &selection.envs[0].lint;
+    assert_eq!(lint.review, Some(ReviewPolicy::Always));
+    // The env has no analyzer block: the top-level ones are inherited, with their locations.
+    assert_eq!(
+        lint.concurrent_index.and_then(|c| c.check_txmode),
+        Some(false)
+    );
+    assert!(lint.analyzer_errors("naming", false));
+    let naming = lint.naming.as_ref().unwrap();
+    assert_eq!(naming.all.pattern.as_deref(), Some("^[a-z_]+$"));
+    assert_eq!(
+        naming.kinds["index"].message.as_deref(),
+        Some("must start with idx_")
+    );
+    assert_eq!(lint.locations["concurrent_index.check_txmode"].line, 5);
+    assert_eq!(lint.locations["naming.index.match"].line, 12);
+    assert_eq!(lint.locations["review"].line, 19);
+
+    // A pattern that is not a regular expression is a located error.
+    let bad = ProjectFile::parse(
+        "x.hcl",
+        "lint {\n  naming {\n    match = \"([\"\n  }\n}\nenv \"e\" {}\n",
+    )
+    .unwrap();
+    let err = bad.select("e", &no_env()).unwrap_err().to_string();
+    assert!(err.contains("x.hcl:3:5"), "{err}");
 }

@@ -47,6 +47,15 @@ pub enum ImportError {
         /// What is wrong.
         message: String,
     },
+    /// A `-- mercator:renamed-from` directive is malformed or not attached to a table or
+    /// column definition.
+    #[error("{at}: {message}")]
+    RenameDirective {
+        /// The directive's file and line.
+        at: Location,
+        /// What is wrong.
+        message: String,
+    },
     /// A file named like a `.sql` file is a named pipe, a device or a socket, which could
     /// block or never end; only regular files are read.
     #[error("{}not a regular file: {} is a {kind}", AtPrefix(at), path.display())]

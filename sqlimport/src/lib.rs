@@ -48,6 +48,11 @@
 //!   broken by moving one key into an `ALTER TABLE … ADD` after both tables (SQLite, which does
 //!   not check keys when creating a table, keeps them inline).
 //!
+//! - **Rename directives** ([`RenameDirective`], [`rename_directives`]): a
+//!   `-- mercator:renamed-from OLD` comment above (or at the end of the line of) a table or
+//!   column definition says the object was renamed; they are read while loading, located,
+//!   and kept in [`Project::renames`] for the planner to check and follow.
+//!
 //! Ordering takes time near-linear in the number of statements and the names they mention
 //! (a dump of 175,000 `INSERT`s orders in well under 2 s).
 //!
@@ -75,6 +80,7 @@ mod loader;
 mod names;
 mod offers;
 mod read;
+mod renames;
 mod scan;
 #[cfg(feature = "scatter")]
 pub mod scatter;
@@ -85,6 +91,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use error::ImportError;
+pub use renames::{RENAME_DIRECTIVE, RenameDirective, RenamedObject};
 
 /// The database whose SQL is being read (the project's one dialect identity, from
 /// `schema-model`): it decides quoting, comments, case folding and which dependencies are
@@ -126,6 +133,8 @@ pub struct Project {
     pub files: Vec<PathBuf>,
     /// The directory paths are relative to: the directory loaded, or the loaded file's directory.
     pub root: PathBuf,
+    /// The `-- mercator:renamed-from` directives, in load order.
+    pub renames: Vec<RenameDirective>,
 }
 
 impl Statement {
@@ -281,7 +290,50 @@ fn finish(loaded: loader::Loaded, dialect: DialectKind) -> Result<Project, Impor
         statements: order(loaded.statements, dialect)?,
         files: loaded.files,
         root: loaded.root,
+        renames: loaded.renames,
     })
+}
+
+/// The `-- mercator:renamed-from OLD` directives of the project at `path` (see
+/// [`RenameDirective`]), read the way [`load_with`] reads the files but without ordering
+/// the statements.
+///
+/// ```
+/// use std::path::Path;
+/// use sqlimport::{DialectKind, LoadOptions, RenamedObject, rename_directives_str};
+///
+/// let sql = "CREATE TABLE users (\n  id int,\n  email text -- mercator:renamed-from mail\n);";
+/// let found = rename_directives_str(sql, Path::new("schema.sql"), DialectKind::Sqlite, &LoadOptions::default())?;
+/// assert_eq!(found[0].from, "mail");
+/// assert_eq!(found[0].location.to_string(), "schema.sql:3");
+/// assert!(matches!(&found[0].object, RenamedObject::Column { table, name, .. } if table == "users" && name == "email"));
+/// # Ok::<(), sqlimport::ImportError>(())
+/// ```
+///
+/// # Errors
+///
+/// As for [`load`], and [`ImportError::RenameDirective`] for a directive that is malformed
+/// or not next to a table or column definition.
+pub fn rename_directives(
+    path: &Path,
+    dialect: DialectKind,
+    options: &LoadOptions,
+) -> Result<Vec<RenameDirective>, ImportError> {
+    Ok(loader::load_path(path, dialect, options)?.renames)
+}
+
+/// [`rename_directives`] of SQL text read as the file `name`.
+///
+/// # Errors
+///
+/// As for [`rename_directives`].
+pub fn rename_directives_str(
+    sql: &str,
+    name: &Path,
+    dialect: DialectKind,
+    options: &LoadOptions,
+) -> Result<Vec<RenameDirective>, ImportError> {
+    Ok(loader::load_source(sql, name, dialect, options)?.renames)
 }
 
 /// Splits SQL text into statements in their original order, located in `file`. Imports are not

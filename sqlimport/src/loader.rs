@@ -25,6 +25,7 @@ pub(crate) struct Loaded {
     pub root: PathBuf,
     pub files: Vec<PathBuf>,
     pub statements: Vec<Statement>,
+    pub renames: Vec<crate::RenameDirective>,
 }
 
 /// A file to load: where to read it and how to show it.
@@ -189,6 +190,7 @@ impl<'o> Loader<'o> {
                 root,
                 files: Vec::new(),
                 statements: Vec::new(),
+                renames: Vec::new(),
             },
         }
     }
@@ -258,6 +260,8 @@ impl<'o> Loader<'o> {
         };
         self.open.remove(&canonical);
         let statements = scan::split_source(&text, &file.shown, self.dialect)?;
+        let renames = crate::renames::directives(&text, &file.shown, self.dialect)?;
+        self.loaded.renames.extend(renames);
         self.done.insert(canonical);
         self.loaded.files.push(file.shown);
         self.loaded.statements.extend(statements);

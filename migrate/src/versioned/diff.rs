@@ -72,7 +72,13 @@ async fn diff_on(
         adopt_attributes(&mut desired, &current);
     }
     let dialect = offline_dialect(kind).ok_or(MigrateError::DevUrlRequired { dialect: kind })?;
-    let changes = dialect.diff_in_place(&mut current, &mut desired, &DiffOptions::default());
+    // `-- mercator:renamed-from` in the desired SQL: renames against the directory's state.
+    let directives = crate::renames::read(to, kind)?;
+    let options = DiffOptions {
+        renames: crate::renames::resolve(&directives, &current, &desired)?,
+        ..DiffOptions::default()
+    };
+    let changes = dialect.diff_in_place(&mut current, &mut desired, &options);
     let plan = dialect
         .plan(
             &changes,
