@@ -492,6 +492,26 @@ pub enum Change {
     },
 }
 
+impl TableChange {
+    /// True when the change only gives the primary key another name (a renamed table keeps
+    /// its key's old name on PostgreSQL): the database renames the constraint in place, and
+    /// nothing that references the key is disturbed.
+    pub fn renames_key_only(&self) -> bool {
+        match self {
+            TableChange::ModifyPrimaryKey { from, to } => {
+                from.name.is_some()
+                    && to.name.is_some()
+                    && from.name != to.name
+                    && PrimaryKey {
+                        name: to.name.clone(),
+                        ..from.clone()
+                    } == *to
+            }
+            _ => false,
+        }
+    }
+}
+
 impl Change {
     /// The kind of object the change is about.
     pub fn kind(&self) -> ObjectKind {

@@ -185,6 +185,72 @@ fn rename_hints_turn_drop_and_add_into_renames() {
 }
 
 #[test]
+fn renames_carry_keys_indexes_and_references_along() {
+    let mut people = table("people", &[]);
+    people.primary_key = Some(PrimaryKey {
+        name: Some("people_pkey".into()),
+        ..PrimaryKey::on_columns(&["id"])
+    });
+    people
+        .indexes
+        .push(Index::on_columns("people_id_idx", &["id"]));
+    let current = realm(vec![people, table("orders", &[("person_id", "people")])]);
+
+    let mut persons = table("persons", &[]);
+    persons.columns[0].name = "person_id".into();
+    persons.primary_key = Some(PrimaryKey {
+        name: Some("persons_pkey".into()),
+        ..PrimaryKey::on_columns(&["person_id"])
+    });
+    persons
+        .indexes
+        .push(Index::on_columns("people_id_idx", &["person_id"]));
+    let mut orders = table("orders", &[("person_id", "persons")]);
+    orders.foreign_keys[0].ref_columns = vec!["person_id".into()];
+    let desired = realm(vec![persons, orders]);
+    let options = DiffOptions::default()
+        .rename(RenameHint::Table {
+            schema: "public".into(),
+            from: "people".into(),
+            to: "persons".into(),
+        })
+        .rename(RenameHint::Column {
+            schema: "public".into(),
+            table: "persons".into(),
+            from: "id".into(),
+            to: "person_id".into(),
+        });
+    let changes = diff(&current, &desired, &options);
+    // Only the renames: the index and the key follow the column, the referencing key in
+    // `orders` follows the table, and the key's new name is a rename of the constraint.
+    assert_eq!(changes.len(), 2, "{changes:?}");
+    assert!(
+        matches!(&changes[0], Change::RenameTable { .. }),
+        "{changes:?}"
+    );
+    assert_eq!(names(&changes)[1], "~persons(2)", "{changes:?}");
+    let Change::ModifyTable { changes: inner, .. } = &changes[1] else {
+        panic!("{changes:?}");
+    };
+    assert!(
+        matches!(&inner[0], TableChange::RenameColumn { .. }),
+        "{inner:?}"
+    );
+    assert!(inner[1].renames_key_only(), "{inner:?}");
+
+    // A hint that does not apply (the old table is still wanted) hides nothing.
+    let mut kept = current.clone();
+    kept.schemas[0].tables.push(table("persons", &[]));
+    let changes = diff(&kept, &desired, &options);
+    assert!(
+        changes
+            .iter()
+            .any(|c| matches!(c, Change::ModifyTable { to, .. } if to.name == "orders")),
+        "{changes:?}"
+    );
+}
+
+#[test]
 fn column_changes_name_each_attribute() {
     let current = realm(vec![table("t", &[])]);
     let mut t = table("t", &[]);

@@ -96,6 +96,7 @@ fn seeds<'c>(changes: &'c [Change], capabilities: &Capabilities<'_>) -> Vec<(Nod
                         } if changes.ty || changes.generated || changes.collation => {
                             out.push((column(col.name.as_str()), Cause::Reshape))
                         }
+                        TableChange::ModifyPrimaryKey { .. } if c.renames_key_only() => {}
                         TableChange::DropPrimaryKey { .. }
                         | TableChange::ModifyPrimaryKey { .. } => {
                             out.push((Node::PrimaryKey { schema, table: t }, Cause::Recreate))

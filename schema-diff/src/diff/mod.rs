@@ -1,5 +1,6 @@
 //! Realm- and schema-level differences, assembled and ordered.
 
+mod carried;
 mod dependents;
 mod inherited;
 mod names;
@@ -55,8 +56,12 @@ pub(crate) fn diff_with(
             Pair::Modified(from, to) => changes.push(Change::ModifyExtension { from, to }),
         }
     }
+    // Schemas are compared with references to renamed objects under their new names; the
+    // ordering below still reads the real `from`, whose graph has the old ones.
+    let carried = carried::references_renamed(from, to, &options.renames);
+    let before_realm = carried.as_ref().unwrap_or(from);
     for schema in &to.schemas {
-        match from.schema(&schema.name) {
+        match before_realm.schema(&schema.name) {
             None => {
                 changes.push(Change::AddSchema {
                     schema: header(schema),

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use schema_model::{Check, Column, Table};
+use schema_model::{Check, Column, IndexPart, IndexTarget, Table};
 
 use crate::{ColumnChanges, DiffOptions, ObjectKind, RenameHint, TableChange};
 
@@ -56,6 +56,16 @@ pub(crate) fn diff_table(
             _ => None,
         })
         .collect();
+    // A renamed column carries its keys, indexes and foreign keys along (every dialect's
+    // RENAME COLUMN does), so they are compared under the new name: otherwise each would be
+    // dropped and rebuilt after the rename for nothing.
+    let carried;
+    let from = if renamed.is_empty() {
+        from
+    } else {
+        carried = with_renamed_columns(from, &renamed);
+        &carried
+    };
     for (old, new) in &renamed {
         renames.push(TableChange::RenameColumn {
             from: (*old).to_owned(),
@@ -179,6 +189,37 @@ pub(crate) fn diff_table(
     renames.extend(columns);
     renames.extend(adds);
     renames
+}
+
+/// `table` with its keys, indexes and foreign keys referring to renamed columns by their
+/// new names. Expressions (checks, expression index parts) are left as written: the
+/// database prints them again after the rename, and a text rewrite could not be trusted.
+fn with_renamed_columns(table: &Table, renamed: &HashMap<&str, &str>) -> Table {
+    let rename = |name: &mut String| {
+        if let Some(new) = renamed.get(name.as_str()) {
+            *name = (*new).to_owned();
+        }
+    };
+    let rename_parts = |parts: &mut Vec<IndexPart>| {
+        for part in parts {
+            if let IndexTarget::Column(name) = &mut part.target {
+                rename(name);
+            }
+        }
+    };
+    let mut table = table.clone();
+    if let Some(key) = &mut table.primary_key {
+        rename_parts(&mut key.parts);
+        key.include.iter_mut().for_each(rename);
+    }
+    for index in &mut table.indexes {
+        rename_parts(&mut index.parts);
+        index.include.iter_mut().for_each(rename);
+    }
+    for key in &mut table.foreign_keys {
+        key.columns.iter_mut().for_each(rename);
+    }
+    table
 }
 
 /// Checks are matched by name; unnamed ones (SQLite) by their expression.

@@ -50,6 +50,7 @@ impl Analyzer for PostgresLocks {
                 };
                 for c in inner {
                     match c {
+                        TableChange::ModifyPrimaryKey { .. } if c.renames_key_only() => {}
                         TableChange::AddPrimaryKey { key }
                         | TableChange::ModifyPrimaryKey { to: key, .. } => {
                             if !using_index {

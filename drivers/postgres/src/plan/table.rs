@@ -261,6 +261,22 @@ pub(super) fn modify(
                 comment.clone(),
                 None,
             ),
+            TableChange::ModifyPrimaryKey { from: old, to: new } if change.renames_key_only() => {
+                let (old_name, new_name) = (pk_name(old, &from.name), pk_name(new, &to.name));
+                b.push(
+                    alter(format!(
+                        "RENAME CONSTRAINT {} TO {}",
+                        ident(&old_name),
+                        ident(&new_name)
+                    )),
+                    format!("Rename the primary key of {:?} to {new_name:?}", to.name),
+                    Some(alter(format!(
+                        "RENAME CONSTRAINT {} TO {}",
+                        ident(&new_name),
+                        ident(&old_name)
+                    ))),
+                );
+            }
             TableChange::ModifyPrimaryKey { from: old, to: new } => {
                 b.push(
                     alter(format!(
