@@ -131,6 +131,9 @@ impl LintSettingsArgs {
 fn overlay(base: LintConfig, top: LintConfig) -> LintConfig {
     let mut analyzers = base.analyzers;
     analyzers.extend(top.analyzers);
+    // A code switched off at either level stays off: there is no setting that turns one on.
+    let mut skip_codes = base.skip_codes;
+    skip_codes.extend(top.skip_codes);
     LintConfig {
         destructive: top.destructive.or(base.destructive),
         data_depend: top.data_depend.or(base.data_depend),
@@ -144,6 +147,7 @@ fn overlay(base: LintConfig, top: LintConfig) -> LintConfig {
         review: top.review.or(base.review),
         lock_thresholds: top.lock_thresholds.or(base.lock_thresholds),
         sample_limit: top.sample_limit.or(base.sample_limit),
+        skip_codes,
     }
 }
 

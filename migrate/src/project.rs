@@ -48,7 +48,9 @@ pub struct UnsupportedLint {
 /// let (config, unsupported) = lint_config(&policy);
 /// assert_eq!(config.settings("destructive").error, Some(false));
 /// assert_eq!(config.review, Some(schema_lint::ReviewPolicy::Always));
-/// assert_eq!(unsupported[0].path, "concurrent_index.check_txmode");
+/// // `check_txmode = false` switches off the code that check reports.
+/// assert!(config.skip_codes.contains("PG103"));
+/// assert!(unsupported.is_empty());
 /// ```
 pub fn lint_config(policy: &LintPolicy) -> (LintConfig, Vec<UnsupportedLint>) {
     let mut config = LintConfig::default();
@@ -74,16 +76,14 @@ pub fn lint_config(policy: &LintPolicy) -> (LintConfig, Vec<UnsupportedLint>) {
             error: ci.error,
             enabled: None,
         });
-        for (check, on) in [
-            ("check_create", ci.check_create),
-            ("check_drop", ci.check_drop),
-            ("check_txmode", ci.check_txmode),
+        // Each switch turns off the one code Atlas gives that check.
+        for (code, on) in [
+            ("PG101", ci.check_create),
+            ("PG102", ci.check_drop),
+            ("PG103", ci.check_txmode),
         ] {
             if on == Some(false) {
-                unsupported.push(UnsupportedLint {
-                    path: format!("concurrent_index.{check}"),
-                    reason: "Mercator's concurrent_index analyzer always checks index creation, removal and the transaction mode",
-                });
+                config.skip_codes.insert(code.to_owned());
             }
         }
     }

@@ -17,7 +17,7 @@
 //! Keys this crate does not use (`latest`, `git`) are ignored so the whole block can be
 //! handed over.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -144,6 +144,10 @@ pub struct LintConfig {
     pub lock_thresholds: Option<LockThresholds>,
     /// Rows returned at most by pre-flight queries (default 10).
     pub sample_limit: Option<usize>,
+    /// Diagnostic codes switched off everywhere, as if every statement carried
+    /// `-- atlas:nolint CODE` (how `concurrent_index { check_txmode = false }` is honoured).
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub skip_codes: BTreeSet<String>,
 }
 
 impl LintConfig {

@@ -1,7 +1,7 @@
 //! Running analyzers: the registry of analyzers with their settings, and the
 //! post-processing every finding gets (severity, position, `nolint`, table size).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use schema_model::{DialectKind, Realm};
 
@@ -29,6 +29,12 @@ use crate::{Analyzer, Context, Diagnostic, Severity};
 /// assert_eq!(report.diagnostics[0].code, "DS102");
 /// assert!(!report.has_errors()); // downgraded to a warning
 /// assert!(report.diagnostics[0].preflight.as_ref().unwrap().sql.starts_with("SELECT"));
+///
+/// // A code switched off in the configuration is not reported at all.
+/// let config: LintConfig = serde_json::from_str(r#"{"skip_codes": ["DS102"]}"#).unwrap();
+/// let linter = Linter::from_config(&config).unwrap().dialect(DialectKind::Sqlite);
+/// let report = linter.run(&ChangeSet::from_changes(&changes), Some(&current));
+/// assert!(report.diagnostics.iter().all(|d| d.code != "DS102"));
 /// ```
 pub struct Linter {
     analyzers: Vec<Box<dyn Analyzer>>,
@@ -38,6 +44,7 @@ pub struct Linter {
     thresholds: LockThresholds,
     sample_limit: usize,
     review: ReviewPolicy,
+    skip_codes: BTreeSet<String>,
 }
 
 impl Default for Linter {
@@ -51,6 +58,7 @@ impl Default for Linter {
             thresholds: LockThresholds::default(),
             sample_limit: 10,
             review: ReviewPolicy::default(),
+            skip_codes: BTreeSet::new(),
         }
     }
 }
@@ -99,6 +107,7 @@ impl Linter {
             linter.sample_limit = limit.max(1);
         }
         linter.review = config.review_policy();
+        linter.skip_codes = config.skip_codes.clone();
         Ok(linter)
     }
 
@@ -194,6 +203,9 @@ impl Linter {
                 None => analyzer.default_severity(),
             };
             for mut d in analyzer.analyze(&context) {
+                if self.skip_codes.contains(&d.code) {
+                    continue;
+                }
                 d.analyzer = analyzer.name().to_owned();
                 d.severity = severity;
                 if is_suppressed(changes, &d) {
