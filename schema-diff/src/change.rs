@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use schema_model::{
     Check, Collation, Column, CompositeType, Domain, EnumType, Exclusion, Extension, ForeignKey,
-    Index, Policy, PrimaryKey, Routine, Schema, Sequence, Table, Trigger, View,
+    Index, Policy, PrimaryKey, Routine, Rule, Schema, Sequence, Table, Trigger, View,
 };
 
 /// Kinds of objects, used by diff policies (e.g. "skip drops of tables") and reports.
@@ -40,6 +40,8 @@ pub enum ObjectKind {
     Routine,
     /// Triggers.
     Trigger,
+    /// Rewrite rules (PostgreSQL).
+    Rule,
     /// Enum types.
     Enum,
     /// Domains.
@@ -371,6 +373,29 @@ pub enum Change {
         /// After.
         to: Trigger,
     },
+    /// Create a rule.
+    AddRule {
+        /// Schema name.
+        schema: String,
+        /// The rule.
+        rule: Rule,
+    },
+    /// Drop a rule.
+    DropRule {
+        /// Schema name.
+        schema: String,
+        /// The rule.
+        rule: Rule,
+    },
+    /// Replace a rule.
+    ModifyRule {
+        /// Schema name.
+        schema: String,
+        /// Before.
+        from: Rule,
+        /// After.
+        to: Rule,
+    },
     /// Create an enum type.
     AddEnum {
         /// Schema name.
@@ -527,6 +552,7 @@ impl Change {
             AddView { .. } | DropView { .. } | ModifyView { .. } => ObjectKind::View,
             AddRoutine { .. } | DropRoutine { .. } | ModifyRoutine { .. } => ObjectKind::Routine,
             AddTrigger { .. } | DropTrigger { .. } | ModifyTrigger { .. } => ObjectKind::Trigger,
+            AddRule { .. } | DropRule { .. } | ModifyRule { .. } => ObjectKind::Rule,
             AddEnum { .. } | DropEnum { .. } | ModifyEnum { .. } => ObjectKind::Enum,
             AddDomain { .. } | DropDomain { .. } | ModifyDomain { .. } => ObjectKind::Domain,
             AddComposite { .. } | DropComposite { .. } | ModifyComposite { .. } => {
@@ -564,6 +590,9 @@ impl Change {
             | AddTrigger { schema, .. }
             | DropTrigger { schema, .. }
             | ModifyTrigger { schema, .. }
+            | AddRule { schema, .. }
+            | DropRule { schema, .. }
+            | ModifyRule { schema, .. }
             | AddEnum { schema, .. }
             | DropEnum { schema, .. }
             | ModifyEnum { schema, .. }
@@ -593,6 +622,7 @@ impl Change {
                 | DropView { .. }
                 | DropRoutine { .. }
                 | DropTrigger { .. }
+                | DropRule { .. }
                 | DropEnum { .. }
                 | DropDomain { .. }
                 | DropComposite { .. }

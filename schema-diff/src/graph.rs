@@ -120,6 +120,34 @@ pub enum Node<'a> {
         /// Trigger name.
         name: &'a str,
     },
+    /// A rewrite rule on a table or view.
+    Rule {
+        /// Schema name.
+        schema: &'a str,
+        /// The table or view it is attached to.
+        on: &'a str,
+        /// Rule name.
+        name: &'a str,
+    },
+    /// A column's default expression (what reads a routine in it, apart from the column).
+    Default {
+        /// Schema name.
+        schema: &'a str,
+        /// Table name.
+        table: &'a str,
+        /// Column name.
+        column: &'a str,
+    },
+    /// A generated column's expression: recreating it means dropping and adding the
+    /// column, which disturbs what reads the column.
+    Generated {
+        /// Schema name.
+        schema: &'a str,
+        /// Table name.
+        table: &'a str,
+        /// Column name.
+        column: &'a str,
+    },
     /// A function or procedure (all overloads of a name).
     Routine {
         /// Schema name.
@@ -156,6 +184,9 @@ impl<'a> Node<'a> {
             | Node::Policy { schema, .. }
             | Node::View { schema, .. }
             | Node::Trigger { schema, .. }
+            | Node::Rule { schema, .. }
+            | Node::Default { schema, .. }
+            | Node::Generated { schema, .. }
             | Node::Routine { schema, .. }
             | Node::Type { schema, .. }
             | Node::Sequence { schema, .. } => schema,
@@ -170,7 +201,9 @@ impl<'a> Node<'a> {
             | Node::Index { table, .. }
             | Node::ForeignKey { table, .. }
             | Node::Check { table, .. }
-            | Node::Policy { table, .. } => Some(table),
+            | Node::Policy { table, .. }
+            | Node::Default { table, .. }
+            | Node::Generated { table, .. } => Some(table),
             _ => None,
         }
     }
@@ -180,8 +213,10 @@ impl<'a> Node<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EdgeKind {
     /// The database refuses to change or drop the dependency while the dependent exists
-    /// (a foreign key on the key and columns it references, a view or policy on what it
-    /// reads): the dependent is dropped before and recreated after.
+    /// (a foreign key on the key and columns it references, a view, rule or policy on what
+    /// it reads), or the dependent keeps results the dependency computed (a check, index
+    /// expression, generated column or domain check calling a routine, which a new body
+    /// could compute differently): the dependent is dropped before and recreated after.
     Blocks,
     /// The database rebuilds the dependent itself when the dependency's type changes in
     /// place (an index or check on a column), but not when the column's values are
@@ -196,6 +231,11 @@ pub enum EdgeKind {
     /// The dependent lives on the dependency (a trigger on its table or view): it goes away
     /// with the dependency and comes back only when created again.
     Hosted,
+    /// The dependent calls the dependency (a view, rule, trigger, policy or default calls a
+    /// routine) and is resolved by identity: it keeps working when the routine is replaced
+    /// in place, and is dropped before and recreated after when the routine is dropped
+    /// (also to be created again with another result type).
+    Calls,
     /// Creation order only: the dependency must exist before the dependent is created
     /// (a function called by a check, default or domain; a type used by a column).
     Orders,

@@ -310,3 +310,92 @@ fn the_graph_knows_keys_columns_types_and_functions() {
         }
         && k == EdgeKind::Converted));
 }
+
+/// A table whose default, index and check call `f`, and a view that calls it.
+fn calls_f() -> Schema {
+    let mut t = keyed("t").with_column(int("n"));
+    t.columns[1].default = Some(DefaultValue::Expr("f(1)".into()));
+    let mut index = Index::on_columns("t_f", &[]);
+    index.parts.push(IndexPart::expr("f(n)"));
+    t.indexes.push(index);
+    t.checks.push(Check {
+        name: Some("t_f_check".into()),
+        expr: "(f(n) > 0)".into(),
+        no_inherit: false,
+        not_enforced: false,
+    });
+    let mut s = schema(vec![t]);
+    s.views.push(View::new("tv", "SELECT f(t.n) AS fn FROM t"));
+    s.routines.push(routine(
+        "f",
+        "CREATE FUNCTION f(n integer) ... 'SELECT n > 0'",
+    ));
+    s
+}
+
+#[test]
+fn a_replaced_routine_rebuilds_what_keeps_its_results_and_a_recreated_one_everything() {
+    let current = Realm::new(vec![calls_f()]);
+    // A new body: index keys and checked rows follow it; the view and the default call
+    // the routine by identity and keep working.
+    let mut body = calls_f();
+    body.routines[0].definition = "CREATE FUNCTION f(n integer) ... 'SELECT n > 1'".into();
+    let changes = diff(&current, &Realm::new(vec![body]), &DiffOptions::default());
+    assert_eq!(
+        labels(&changes),
+        [
+            "~t[-index:t_f,DropCheck { check: Check { name: Some(\"t_f_check\"), expr: \"(f(n) > 0)\", no_inherit: false, not_enforced: false } }]",
+            "Routine",
+            "~t[+index:t_f,AddCheck { check: Check { name: Some(\"t_f_check\"), expr: \"(f(n) > 0)\", no_inherit: false, not_enforced: false } }]",
+        ]
+    );
+    // A new result type: the routine is dropped, which nothing may call at that moment.
+    let mut retyped = calls_f();
+    retyped.routines[0].returns = Some("integer".into());
+    retyped.routines[0].definition = "CREATE FUNCTION f(n integer) ... 'SELECT n'".into();
+    let changes = diff(
+        &current,
+        &Realm::new(vec![retyped]),
+        &DiffOptions::default(),
+    );
+    let labels = labels(&changes);
+    assert_eq!(labels.first().map(String::as_str), Some("-view:tv"));
+    assert!(
+        labels[1].starts_with("~t[-index:t_f,DropCheck"),
+        "{labels:?}"
+    );
+    assert!(labels[1].ends_with(",~col:n]"), "{labels:?}");
+    assert_eq!(labels[2], "Routine");
+    assert!(
+        labels[3].starts_with("~t[+index:t_f,AddCheck"),
+        "{labels:?}"
+    );
+    assert!(labels[3].ends_with(",~col:n]"), "{labels:?}");
+    assert_eq!(labels[4], "+view:tv");
+    assert_eq!(labels.len(), 5, "{labels:?}");
+}
+
+#[test]
+fn a_child_sets_its_own_default_again_after_its_parent_passes_one_down() {
+    let column = |default: &str, inherited: bool| Column {
+        default: Some(DefaultValue::Literal(default.into())),
+        inherited,
+        ..int("v")
+    };
+    let parent = |default: &str| keyed("parent").with_column(column(default, false));
+    let mut child = Table::new("child").with_column(column("2", true));
+    child.postgres.inherits.push(QualifiedName::bare("parent"));
+    let current = Realm::new(vec![schema(vec![child.clone(), parent("1")])]);
+    let desired = Realm::new(vec![schema(vec![child, parent("3")])]);
+    let changes = diff(&current, &desired, &DiffOptions::default());
+    assert_eq!(labels(&changes), ["~parent[~col:v]", "~child[~col:v]"]);
+    let Change::ModifyTable { changes, .. } = &changes[1] else {
+        unreachable!("checked above");
+    };
+    // Planned from the parent's new default, which the database passes down.
+    assert!(
+        matches!(&changes[0], TableChange::ModifyColumn { from, to, .. }
+        if from.default == Some(DefaultValue::Literal("3".into()))
+            && to.default == Some(DefaultValue::Literal("2".into())))
+    );
+}

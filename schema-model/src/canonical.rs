@@ -14,6 +14,8 @@ use crate::{Realm, Schema, Table};
 /// Returns `realm` with every order-insensitive collection sorted by identity.
 pub fn canonicalize(realm: &Realm) -> Realm {
     let mut realm = realm.clone();
+    // Derived from the catalog, not part of what the schema is.
+    realm.routine_uses.clear();
     realm.schemas.iter_mut().for_each(canonicalize_schema);
     realm.schemas.sort_by(|a, b| a.name.cmp(&b.name));
     realm
@@ -35,6 +37,9 @@ fn canonicalize_schema(schema: &mut Schema) {
         .sort_by(|a, b| (&a.name, &a.args).cmp(&(&b.name, &b.args)));
     schema
         .triggers
+        .sort_by(|a, b| (&a.on, &a.name).cmp(&(&b.on, &b.name)));
+    schema
+        .rules
         .sort_by(|a, b| (&a.on, &a.name).cmp(&(&b.on, &b.name)));
     schema.enums.sort_by(|a, b| a.name.cmp(&b.name));
     for domain in &mut schema.domains {

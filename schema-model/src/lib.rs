@@ -2,7 +2,7 @@
 //! database connection.
 //!
 //! A [`Realm`] holds [`Schema`]s; a schema holds [`Table`]s, [`View`]s, [`Routine`]s,
-//! [`Trigger`]s, [`EnumType`]s, [`Domain`]s, [`CompositeType`]s, [`Sequence`]s and
+//! [`Trigger`]s, [`Rule`]s, [`EnumType`]s, [`Domain`]s, [`CompositeType`]s, [`Sequence`]s and
 //! [`Collation`]s. Drivers
 //! (`mercator-sqlite`, `mercator-postgres`, `mercator-mysql`) produce realms by inspecting a
 //! database; `schema-diff` compares two realms; `schema-lint` reads them. This crate does no

@@ -154,6 +154,67 @@ pub struct Trigger {
     pub comment: Option<String>,
 }
 
+/// A PostgreSQL rewrite rule (`CREATE RULE`) on a table or view. The `_RETURN` rule that
+/// implements a view is the view itself and never a rule here.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Rule {
+    /// Rule name (unique per table or view).
+    pub name: String,
+    /// The table or view it is attached to (same schema).
+    pub on: String,
+    /// The complete `CREATE RULE` statement as the database prints it
+    /// (`pg_get_ruledef`), with the table left unqualified.
+    pub definition: String,
+    /// Comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// What kind of object reads a routine, in a [`RoutineUse`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoutineReader {
+    /// A view (`owner`) calls it.
+    View,
+    /// A rule (`name`) on `owner` calls it.
+    Rule,
+    /// The default or generation expression of column `name` of table `owner` calls it.
+    Default,
+    /// Check constraint `name` of table `owner` calls it.
+    Check,
+    /// Index `name` on table `owner` calls it in an expression or predicate.
+    Index,
+    /// Trigger `name` on `owner` executes it.
+    Trigger,
+    /// Policy `name` on table `owner` calls it.
+    Policy,
+    /// Domain `owner` calls it in a check or its default.
+    Domain,
+}
+
+/// One dependency of an object on a routine as the database's catalog records it
+/// (PostgreSQL `pg_depend`). Derived information, read along with the schema: it finds the
+/// readers that looking for names in expressions cannot see (routines of other schemas,
+/// operators backed by functions). It is not part of what a schema is: the differ never
+/// compares it, and [`crate::canonicalize`] leaves it out.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RoutineUse {
+    /// What reads the routine.
+    pub reader: RoutineReader,
+    /// The reader's schema.
+    pub schema: String,
+    /// The reader's table, view or domain.
+    pub owner: String,
+    /// The reader's own name within `owner` (column, constraint, index, trigger, rule,
+    /// policy), when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Schema of the routine read.
+    pub routine_schema: String,
+    /// Name of the routine read (all its overloads).
+    pub routine: String,
+}
+
 /// A PostgreSQL enum type.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct EnumType {

@@ -5,7 +5,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Collation, CompositeType, Domain, EnumType, Extension, Routine, Sequence, Table, Trigger, View,
+    Collation, CompositeType, Domain, EnumType, Extension, Routine, RoutineUse, Rule, Sequence,
+    Table, Trigger, View,
 };
 
 /// An object name with an optional schema qualifier.
@@ -73,6 +74,9 @@ pub struct Schema {
     /// Triggers on the schema's tables and views.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub triggers: Vec<Trigger>,
+    /// Rewrite rules on the schema's tables and views (PostgreSQL).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<Rule>,
     /// Enum types.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub enums: Vec<EnumType>,
@@ -105,6 +109,7 @@ impl Schema {
             views: Vec::new(),
             routines: Vec::new(),
             triggers: Vec::new(),
+            rules: Vec::new(),
             enums: Vec::new(),
             domains: Vec::new(),
             composites: Vec::new(),
@@ -137,6 +142,7 @@ impl Schema {
             && self.views.is_empty()
             && self.routines.is_empty()
             && self.triggers.is_empty()
+            && self.rules.is_empty()
             && self.enums.is_empty()
             && self.domains.is_empty()
             && self.composites.is_empty()
@@ -154,6 +160,10 @@ pub struct Realm {
     /// Extensions (PostgreSQL).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extensions: Vec<Extension>,
+    /// Which objects read which routines, as the catalog records it (see [`RoutineUse`]);
+    /// empty where the driver does not read it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routine_uses: Vec<RoutineUse>,
 }
 
 impl Realm {
@@ -162,6 +172,7 @@ impl Realm {
         Realm {
             schemas,
             extensions: Vec::new(),
+            routine_uses: Vec::new(),
         }
     }
 

@@ -166,6 +166,12 @@ pub struct Column {
     /// MySQL attributes.
     #[serde(default, skip_serializing_if = "is_default")]
     pub mysql: MysqlColumn,
+    /// The column exists only because a parent table has it (PostgreSQL `INHERITS` child
+    /// or partition): the table does not declare it, so `CREATE TABLE` leaves it out, but
+    /// the attributes a child may set on its own (default, `NOT NULL`, comment) are the
+    /// child's and are compared and planned like any column's.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub inherited: bool,
 }
 
 impl Column {
@@ -183,6 +189,7 @@ impl Column {
             collation: None,
             comment: None,
             mysql: MysqlColumn::default(),
+            inherited: false,
         }
     }
 

@@ -1,6 +1,6 @@
 //! The PostgreSQL [`Dialect`]: normalization and rendering, no connection needed.
 
-use schema_diff::{Change, Dialect, Plan, PlanError, PlanOptions};
+use schema_diff::{Change, DependencyGraph, Dialect, Plan, PlanError, PlanOptions};
 use schema_model::{
     ColumnType, DialectKind, Identity, IdentityGeneration, IntWidth, Realm, SequenceOptions,
 };
@@ -136,6 +136,12 @@ impl Dialect for PostgresDialect {
         let mut public = schema_model::Schema::new("public");
         public.comment = Some("standard public schema".into());
         Realm::new(vec![public])
+    }
+
+    /// What `pg_depend` says reads each routine (read by the inspector into
+    /// [`Realm::routine_uses`]): see [`crate::depends`].
+    fn dependencies<'a>(&self, realm: &'a Realm, graph: &mut DependencyGraph<'a>) {
+        crate::depends::routine_edges(realm, graph);
     }
 
     fn reconcile(&self, changes: Vec<Change>, from: &Realm, to: &Realm) -> Vec<Change> {

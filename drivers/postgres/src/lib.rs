@@ -42,6 +42,7 @@
 
 mod connect;
 mod definition;
+mod depends;
 mod dev;
 mod dialect;
 mod driver;

@@ -43,7 +43,9 @@ async fn inspection_sees_every_kind() {
             .map(|(p, _)| p.name.as_str()),
         Some("measurement")
     );
-    assert!(part.columns.is_empty() && part.indexes.is_empty());
+    // A partition declares none of its columns: it has them all, marked inherited.
+    assert!(!part.columns.is_empty() && part.columns.iter().all(|c| c.inherited));
+    assert!(part.indexes.is_empty());
     assert_eq!(
         public.table("refs_part").expect("refs").foreign_keys.len(),
         1
@@ -353,7 +355,18 @@ async fn inspection_sees_every_kind() {
         .expect("capitals")
         .clone();
     assert_eq!(capitals.postgres.inherits, [QualifiedName::bare("cities")]);
-    assert_eq!(capitals.columns.len(), 1, "only its own columns");
+    let own: Vec<&str> = capitals
+        .columns
+        .iter()
+        .filter(|c| !c.inherited)
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(own, ["state"], "only its own columns are declared");
+    assert_eq!(
+        capitals.columns.len(),
+        4,
+        "the inherited ones are kept, marked"
+    );
 
     let realm = realm_of("sequences").await;
     let custom = realm

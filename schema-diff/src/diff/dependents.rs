@@ -1,15 +1,19 @@
 //! Dropping and recreating dependents around a change.
 //!
 //! The changes disturb some objects of the current realm (a key dropped, a column
-//! retyped, an enum recreated, a view replaced). Through the [`DependencyGraph`] of the
-//! current realm, whatever reads a disturbed object in a way the database would refuse
-//! (or silently lose) is recreated: views and triggers as view and trigger changes, and
-//! foreign keys, indexes, checks and policies as table changes split off into a drop that
-//! runs before everything else and an add that runs after the tables changed.
+//! retyped, an enum, domain or composite type recreated, a view replaced, a routine
+//! replaced or dropped). Through the [`DependencyGraph`] of the current realm, whatever
+//! reads a disturbed object in a way the database would refuse (or silently lose) is
+//! recreated: views, triggers and rules as their own changes, domain checks as domain
+//! modifications ([`super::domains`]), and foreign keys, indexes, checks, policies,
+//! defaults and generated columns as table changes split off into a drop that runs before
+//! everything else and an add that runs after the tables changed ([`super::parts`]).
 
 use std::collections::{HashMap, HashSet};
 
-use schema_model::{Realm, Table, View};
+use schema_model::{Realm, View};
+
+use super::parts::{Part, split_table_parts};
 
 use crate::graph::edges::{self, Select};
 use crate::graph::{DependencyGraph, EdgeKind, Node};
@@ -197,6 +201,56 @@ fn seeds<'c>(changes: &'c [Change], capabilities: &Capabilities<'_>) -> Vec<(Nod
                 },
                 Cause::Recreate,
             )),
+            // A domain whose base type or collation changes is created again and its
+            // columns converted, like a recreated enum.
+            Change::ModifyDomain { schema, from, to }
+                if from.ty != to.ty || from.collation != to.collation =>
+            {
+                out.push((
+                    Node::Type {
+                        schema,
+                        name: &from.name,
+                    },
+                    Cause::Recreate,
+                ))
+            }
+            // Attributes dropped or changed: views read the attributes, and columns of the
+            // type are converted into a new one when attributes change type.
+            Change::ModifyComposite { schema, from, to }
+                if from.fields.iter().any(|f| to.fields.iter().all(|t| t != f)) =>
+            {
+                out.push((
+                    Node::Type {
+                        schema,
+                        name: &from.name,
+                    },
+                    Cause::Recreate,
+                ))
+            }
+            Change::DropRoutine { schema, routine } => out.push((
+                Node::Routine {
+                    schema,
+                    name: &routine.name,
+                },
+                Cause::Recreate,
+            )),
+            // `CREATE OR REPLACE` keeps what calls the routine, but not what keeps results
+            // of the old body (index keys, checked rows, generated values); a new result
+            // type or kind needs a drop, which the database refuses while anything calls it.
+            Change::ModifyRoutine { schema, from, to } if from.definition != to.definition => {
+                let cause = if from.returns != to.returns || from.kind != to.kind {
+                    Cause::Recreate
+                } else {
+                    Cause::Reshape
+                };
+                out.push((
+                    Node::Routine {
+                        schema,
+                        name: &from.name,
+                    },
+                    cause,
+                ))
+            }
             _ => {}
         }
     }
@@ -206,10 +260,15 @@ fn seeds<'c>(changes: &'c [Change], capabilities: &Capabilities<'_>) -> Vec<(Nod
 /// Whether the differ can recreate an object of this kind.
 fn recreatable(node: &Node<'_>, capabilities: &Capabilities<'_>) -> bool {
     match node {
-        Node::View { .. } | Node::Trigger { .. } => true,
-        Node::ForeignKey { .. } | Node::Index { .. } | Node::Check { .. } | Node::Policy { .. } => {
-            capabilities.table_parts
-        }
+        // A type is reached as a dependent only through a domain's checks and default,
+        // which are dropped and added again (the domain itself stays).
+        Node::View { .. } | Node::Trigger { .. } | Node::Rule { .. } | Node::Type { .. } => true,
+        Node::ForeignKey { .. }
+        | Node::Index { .. }
+        | Node::Check { .. }
+        | Node::Policy { .. }
+        | Node::Default { .. }
+        | Node::Generated { .. } => capabilities.table_parts,
         _ => false,
     }
 }
@@ -255,129 +314,39 @@ fn propagate<'a>(
                     }
                     false
                 }
+                EdgeKind::Calls => cause == Cause::Recreate,
                 EdgeKind::Orders => false,
             };
             if recreate && recreatable(dependent, capabilities) {
                 recreated.insert(*dependent);
-                queue.push((*dependent, Cause::Recreate));
+                match *dependent {
+                    // Dropping a default or a domain's checks disturbs nothing else.
+                    Node::Default { .. } | Node::Type { .. } => {}
+                    // The column is dropped and added again: what reads it goes too, and
+                    // the indexes and checks on it (converted, in the differ's terms) are
+                    // recreated with it. The stack pops the conversion first.
+                    Node::Generated {
+                        schema,
+                        table,
+                        column,
+                    } => {
+                        let column = Node::Column {
+                            schema,
+                            table,
+                            name: column,
+                        };
+                        queue.push((column, Cause::Reshape));
+                        queue.push((column, Cause::Convert));
+                    }
+                    _ => queue.push((*dependent, Cause::Recreate)),
+                }
             }
         }
     }
     recreated
 }
 
-/// A table part that can be dropped and added back.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Part {
-    ForeignKey(String),
-    Index(String),
-    Check(String),
-    Policy(String),
-}
-
-impl Part {
-    fn of(node: &Node<'_>) -> Option<Part> {
-        Some(match *node {
-            Node::ForeignKey { name, .. } => Part::ForeignKey(name.to_owned()),
-            Node::Index { name, .. } => Part::Index(name.to_owned()),
-            Node::Check { name, .. } => Part::Check(name.to_owned()),
-            Node::Policy { name, .. } => Part::Policy(name.to_owned()),
-            _ => return None,
-        })
-    }
-
-    fn is_foreign_key(&self) -> bool {
-        matches!(self, Part::ForeignKey(_))
-    }
-
-    /// The part a table change is about.
-    fn of_change(change: &TableChange) -> Option<Part> {
-        use TableChange::*;
-        Some(match change {
-            AddForeignKey { key } | DropForeignKey { key } | ModifyForeignKey { from: key, .. } => {
-                Part::ForeignKey(key.name.clone())
-            }
-            AddIndex { index } | DropIndex { index } | ModifyIndex { from: index, .. } => {
-                Part::Index(index.name.clone())
-            }
-            AddCheck { check } | DropCheck { check } | ModifyCheck { from: check, .. } => {
-                Part::Check(check.name.clone().unwrap_or_else(|| check.expr.clone()))
-            }
-            AddPolicy { policy } | DropPolicy { policy } | ModifyPolicy { from: policy, .. } => {
-                Part::Policy(policy.name.clone())
-            }
-            _ => return None,
-        })
-    }
-
-    /// The drop of this part of `table`, when the table has it.
-    fn drop_from(&self, table: &Table) -> Option<TableChange> {
-        Some(match self {
-            Part::ForeignKey(n) => TableChange::DropForeignKey {
-                key: table.foreign_key(n)?.clone(),
-            },
-            Part::Index(n) => TableChange::DropIndex {
-                index: table.index(n)?.clone(),
-            },
-            Part::Check(n) => TableChange::DropCheck {
-                check: table
-                    .checks
-                    .iter()
-                    .find(|c| c.name.as_deref().unwrap_or(&c.expr) == n)?
-                    .clone(),
-            },
-            Part::Policy(n) => TableChange::DropPolicy {
-                policy: table.policies.iter().find(|p| p.name == *n)?.clone(),
-            },
-        })
-    }
-
-    /// The addition of this part of `table`, when the table has it.
-    fn add_from(&self, table: &Table) -> Option<TableChange> {
-        Some(match self.drop_from(table)? {
-            TableChange::DropForeignKey { key } => TableChange::AddForeignKey { key },
-            TableChange::DropIndex { index } => TableChange::AddIndex { index },
-            TableChange::DropCheck { check } => TableChange::AddCheck { check },
-            TableChange::DropPolicy { policy } => TableChange::AddPolicy { policy },
-            _ => return None,
-        })
-    }
-}
-
-/// The parts of `table`, in its order: foreign keys, indexes, checks, policies.
-fn parts_of(table: &Table) -> impl Iterator<Item = Part> + '_ {
-    table
-        .foreign_keys
-        .iter()
-        .map(|k| Part::ForeignKey(k.name.clone()))
-        .chain(table.indexes.iter().map(|i| Part::Index(i.name.clone())))
-        .chain(
-            table
-                .checks
-                .iter()
-                .map(|c| Part::Check(c.name.clone().unwrap_or_else(|| c.expr.clone()))),
-        )
-        .chain(table.policies.iter().map(|p| Part::Policy(p.name.clone())))
-}
-
-/// `table` without the given parts.
-fn without(table: &Table, parts: &HashSet<Part>) -> Table {
-    let mut out = table.clone();
-    out.foreign_keys
-        .retain(|k| !parts.contains(&Part::ForeignKey(k.name.clone())));
-    out.indexes
-        .retain(|i| !parts.contains(&Part::Index(i.name.clone())));
-    out.checks.retain(|c| {
-        !parts.contains(&Part::Check(
-            c.name.clone().unwrap_or_else(|| c.expr.clone()),
-        ))
-    });
-    out.policies
-        .retain(|p| !parts.contains(&Part::Policy(p.name.clone())));
-    out
-}
-
-type TableKey = (String, String);
+pub(super) type TableKey = (String, String);
 
 /// Replaces view modifications by drop + create, and recreates whatever reads an object
 /// the changes disturb: see the module documentation.
@@ -387,11 +356,15 @@ pub(crate) fn recreate_dependents(
     to: &Realm,
     capabilities: &Capabilities<'_>,
 ) -> Recreated {
+    // Definitions too: domains' checks are recreated around a change of the routines
+    // they call.
     let select = Select {
         table_parts: capabilities.table_parts,
         views: true,
-        definitions: false,
+        definitions: true,
     };
+    let mut recreated_rules: HashSet<(String, String, String)> = HashSet::new();
+    let mut recreated_domains: HashSet<TableKey> = HashSet::new();
     let (recreated_views, recreated_triggers, parts, rebuilt) = {
         let seeds = seeds(&changes, capabilities);
         let rebuilt: HashSet<TableKey> = changes
@@ -423,6 +396,12 @@ pub(crate) fn recreate_dependents(
                 Node::Trigger { schema, on, name } => {
                     triggers.insert((schema.to_owned(), on.to_owned(), name.to_owned()));
                 }
+                Node::Rule { schema, on, name } => {
+                    recreated_rules.insert((schema.to_owned(), on.to_owned(), name.to_owned()));
+                }
+                Node::Type { schema, name } => {
+                    recreated_domains.insert((schema.to_owned(), name.to_owned()));
+                }
                 _ => {
                     if let (Some(part), Some(table)) = (Part::of(node), node.table()) {
                         parts
@@ -437,9 +416,42 @@ pub(crate) fn recreate_dependents(
     };
 
     let changes = super::inherited::drop_inherited_changes(changes);
+    let changes = super::inherited::follow_parents(changes, from, to);
+    let gone = gone_hosts(&changes, &recreated_views, &rebuilt);
     let changes = recreate_views(changes, from, to, &recreated_views);
-    let changes = recreate_triggers(changes, from, to, &recreated_triggers, &rebuilt);
-    split_table_parts(changes, from, to, parts)
+    let changes = recreate_triggers(changes, from, to, &recreated_triggers, &gone);
+    let changes = super::rules::recreate_rules(changes, from, to, &recreated_rules);
+    let (changes, early_domains, late_domains) =
+        super::domains::recreate_domain_checks(changes, from, to, &recreated_domains);
+    let mut recreated = split_table_parts(changes, from, to, parts);
+    recreated.early.splice(0..0, early_domains);
+    recreated.late.extend(late_domains);
+    recreated
+}
+
+/// Tables and views that the changes drop or recreate as a whole (what lives on them goes
+/// with them): dropped tables, tables the dialect rebuilds, dropped and recreated views.
+fn gone_hosts(
+    changes: &[Change],
+    recreated_views: &HashSet<TableKey>,
+    rebuilt: &HashSet<TableKey>,
+) -> HashSet<TableKey> {
+    let mut gone: HashSet<TableKey> = recreated_views.union(rebuilt).cloned().collect();
+    for change in changes {
+        match change {
+            Change::DropTable { schema, table } => {
+                gone.insert((schema.clone(), table.name.clone()));
+            }
+            Change::DropView { schema, view } => {
+                gone.insert((schema.clone(), view.name.clone()));
+            }
+            Change::ModifyView { schema, from, to } if !comment_only(from, to) => {
+                gone.insert((schema.clone(), from.name.clone()));
+            }
+            _ => {}
+        }
+    }
+    gone
 }
 
 /// View modifications become drop + create; recreated views that no change touches get
@@ -496,37 +508,61 @@ fn recreate_views(
 
 /// Triggers on recreated views and rebuilt tables disappear with their host: they are
 /// created again (a changed one on a rebuilt table is dropped first, so the rebuild does
-/// not copy a stale one).
+/// not copy a stale one). Triggers recreated on a host that stays (around a routine they
+/// execute) are dropped first.
 fn recreate_triggers(
     changes: Vec<Change>,
     from: &Realm,
     to: &Realm,
     recreated: &HashSet<(String, String, String)>,
-    rebuilt: &HashSet<TableKey>,
+    gone: &HashSet<TableKey>,
 ) -> Vec<Change> {
     if recreated.is_empty() {
         return changes;
     }
     let mut readded: HashSet<(String, String, String)> = HashSet::new();
+    let mut dropped: HashSet<(String, String, String)> = HashSet::new();
     let mut out = Vec::with_capacity(changes.len());
     for change in changes {
         match change {
             Change::ModifyTrigger { schema, from, to }
                 if recreated.contains(&(schema.clone(), from.on.clone(), from.name.clone())) =>
             {
-                readded.insert((schema.clone(), from.on.clone(), from.name.clone()));
-                if rebuilt.contains(&(schema.clone(), to.on.clone())) {
-                    out.push(Change::DropTrigger {
-                        schema: schema.clone(),
-                        trigger: from,
-                    });
-                }
+                let id = (schema.clone(), from.on.clone(), from.name.clone());
+                readded.insert(id.clone());
+                dropped.insert(id);
+                out.push(Change::DropTrigger {
+                    schema: schema.clone(),
+                    trigger: from,
+                });
                 out.push(Change::AddTrigger {
                     schema,
                     trigger: to,
                 });
             }
+            Change::DropTrigger { schema, trigger } => {
+                dropped.insert((schema.clone(), trigger.on.clone(), trigger.name.clone()));
+                out.push(Change::DropTrigger { schema, trigger });
+            }
             other => out.push(other),
+        }
+    }
+    for schema in &from.schemas {
+        for trigger in &schema.triggers {
+            let id = (
+                schema.name.clone(),
+                trigger.on.clone(),
+                trigger.name.clone(),
+            );
+            if recreated.contains(&id)
+                && !dropped.contains(&id)
+                && !gone.contains(&(schema.name.clone(), trigger.on.clone()))
+            {
+                out.push(Change::DropTrigger {
+                    schema: schema.name.clone(),
+                    trigger: trigger.clone(),
+                });
+            }
         }
     }
     for schema in &from.schemas {
@@ -554,176 +590,4 @@ fn recreate_triggers(
         }
     }
     out
-}
-
-/// Moves the recreated parts of each table out of its changes into an early drop and a
-/// late add (foreign keys dropped before and added after the other parts, which they may
-/// rely on).
-fn split_table_parts(
-    changes: Vec<Change>,
-    from: &Realm,
-    to: &Realm,
-    parts: HashMap<TableKey, HashSet<Part>>,
-) -> Recreated {
-    if parts.is_empty() {
-        return Recreated {
-            changes,
-            early: Vec::new(),
-            late: Vec::new(),
-        };
-    }
-    let dropped: HashSet<TableKey> = changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::DropTable { schema, table } => Some((schema.clone(), table.name.clone())),
-            _ => None,
-        })
-        .collect();
-    let renamed: HashMap<TableKey, String> = changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::RenameTable { schema, from, to } => {
-                Some(((schema.clone(), from.clone()), to.clone()))
-            }
-            _ => None,
-        })
-        .collect();
-
-    let mut early_fks = Vec::new();
-    let mut early_rest = Vec::new();
-    let mut late_rest = Vec::new();
-    let mut late_fks = Vec::new();
-    // Parts to take out of the table's own changes, by the table's name after renames.
-    let mut moved: HashMap<TableKey, HashSet<Part>> = HashMap::new();
-    // Tables in the current realm's order, so the result does not depend on hashing.
-    for schema in &from.schemas {
-        for table in &schema.tables {
-            let key = (schema.name.clone(), table.name.clone());
-            let Some(mut recreate) = parts.get(&key).cloned() else {
-                continue;
-            };
-            if dropped.contains(&key) {
-                // Only foreign keys into tables that stay must go before the drop (the
-                // ones between dropped tables are ordered with the drops).
-                recreate.retain(|p| match p {
-                    Part::ForeignKey(n) => table.foreign_key(n).is_some_and(|fk| {
-                        let target = (
-                            fk.ref_table
-                                .schema
-                                .clone()
-                                .unwrap_or_else(|| schema.name.clone()),
-                            fk.ref_table.name.clone(),
-                        );
-                        !dropped.contains(&target)
-                    }),
-                    _ => false,
-                });
-            }
-            if recreate.is_empty() {
-                continue;
-            }
-            let fks: HashSet<Part> = recreate
-                .iter()
-                .filter(|p| p.is_foreign_key())
-                .cloned()
-                .collect();
-            let rest: HashSet<Part> = recreate
-                .iter()
-                .filter(|p| !p.is_foreign_key())
-                .cloned()
-                .collect();
-
-            let sorted = |set: &HashSet<Part>, table: &Table, add: bool| -> Vec<TableChange> {
-                parts_of(table)
-                    .filter(|p| set.contains(p))
-                    .filter_map(|p| {
-                        if add {
-                            p.add_from(table)
-                        } else {
-                            p.drop_from(table)
-                        }
-                    })
-                    .collect()
-            };
-            // Current: t0 → t1 (no recreated foreign keys) → t2 (no recreated parts).
-            let t1 = without(table, &fks);
-            let t2 = without(table, &recreate);
-            for (set, before, after, out) in [
-                (&fks, table, &t1, &mut early_fks),
-                (&rest, &t1, &t2, &mut early_rest),
-            ] {
-                let drops = sorted(set, before, false);
-                if !drops.is_empty() {
-                    out.push(Change::ModifyTable {
-                        schema: schema.name.clone(),
-                        from: before.clone(),
-                        to: after.clone(),
-                        changes: drops,
-                    });
-                }
-            }
-            let new_name = renamed
-                .get(&key)
-                .cloned()
-                .unwrap_or_else(|| table.name.clone());
-            moved.insert((schema.name.clone(), new_name.clone()), recreate.clone());
-            if dropped.contains(&key) {
-                continue;
-            }
-            let Some(target) = to.schema(&schema.name).and_then(|s| s.table(&new_name)) else {
-                continue;
-            };
-            // Desired: t3 (no recreated parts) → t4 (no recreated foreign keys) → t5.
-            let t4 = without(target, &fks);
-            let t3 = without(target, &recreate);
-            for (set, before, after, out) in [
-                (&rest, &t3, &t4, &mut late_rest),
-                (&fks, &t4, target, &mut late_fks),
-            ] {
-                let adds = sorted(set, after, true);
-                if !adds.is_empty() {
-                    out.push(Change::ModifyTable {
-                        schema: schema.name.clone(),
-                        from: before.clone(),
-                        to: after.clone(),
-                        changes: adds,
-                    });
-                }
-            }
-        }
-    }
-
-    let mut out = Vec::with_capacity(changes.len());
-    for change in changes {
-        match change {
-            Change::ModifyTable {
-                schema,
-                from: before,
-                to: after,
-                changes: table_changes,
-            } if moved.contains_key(&(schema.clone(), after.name.clone())) => {
-                let parts = &moved[&(schema.clone(), after.name.clone())];
-                let rest: Vec<TableChange> = table_changes
-                    .into_iter()
-                    .filter(|c| Part::of_change(c).is_none_or(|p| !parts.contains(&p)))
-                    .collect();
-                if !rest.is_empty() {
-                    out.push(Change::ModifyTable {
-                        from: without(&before, parts),
-                        to: without(&after, parts),
-                        schema,
-                        changes: rest,
-                    });
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    early_fks.extend(early_rest);
-    late_rest.extend(late_fks);
-    Recreated {
-        changes: out,
-        early: early_fks,
-        late: late_rest,
-    }
 }

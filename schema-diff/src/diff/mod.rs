@@ -2,9 +2,12 @@
 
 mod carried;
 mod dependents;
+mod domains;
 mod inherited;
 mod names;
 mod order;
+mod parts;
+mod rules;
 mod table;
 
 use schema_model::{Realm, Schema, View};
@@ -236,6 +239,15 @@ fn diff_schema(from: &Schema, to: &Schema, options: &DiffOptions, changes: &mut 
         DropTrigger,
         ModifyTrigger,
         trigger
+    );
+    objects!(
+        rules,
+        |r| (r.on.clone(), r.name.clone()),
+        ObjectKind::Rule,
+        AddRule,
+        DropRule,
+        ModifyRule,
+        rule
     );
     objects!(
         domains,

@@ -126,7 +126,8 @@ fn phase_of(change: &Change, added_tables: &HashSet<String>) -> Phase {
             Phase::Schemas
         }
         AddExtension { .. } | ModifyExtension { .. } => Phase::Extensions,
-        DropTrigger { .. } => Phase::DropTriggers,
+        // Rules go with triggers: dropped before what they read changes, created last.
+        DropTrigger { .. } | DropRule { .. } => Phase::DropTriggers,
         DropView { .. } => Phase::DropViews,
         AddEnum { .. } | ModifyEnum { .. } => Phase::Enums,
         AddDomain { .. } | ModifyDomain { .. } => Phase::Domains,
@@ -164,7 +165,9 @@ fn phase_of(change: &Change, added_tables: &HashSet<String>) -> Phase {
         | DropSequence { .. }
         | DropCollation { .. } => Phase::DropTypes,
         AddView { .. } | ModifyView { .. } => Phase::Views,
-        AddTrigger { .. } | ModifyTrigger { .. } => Phase::Triggers,
+        AddTrigger { .. } | ModifyTrigger { .. } | AddRule { .. } | ModifyRule { .. } => {
+            Phase::Triggers
+        }
         DropSchema { .. } => Phase::DropSchemas,
         DropExtension { .. } => Phase::DropExtensions,
     }

@@ -9,8 +9,8 @@
 use std::collections::{HashMap, HashSet};
 
 use schema_model::{
-    ColumnType, DefaultValue, Domain, IndexTarget, QualifiedName, Realm, Routine, Schema, Table,
-    View,
+    ColumnType, DefaultValue, Domain, IndexTarget, QualifiedName, Realm, Routine, Rule, Schema,
+    Table, View,
 };
 
 use super::{DependencyGraph, EdgeKind, Node};
@@ -77,6 +77,19 @@ impl<'a> Names<'a> {
         }
     }
 
+    /// Routines, types and sequences named in `ids`, each with the edge kind it gets:
+    /// `calls` for routines, `Orders` for the rest.
+    fn read_by<'s>(
+        &'s self,
+        ids: &'s HashSet<String>,
+        calls: EdgeKind,
+    ) -> impl Iterator<Item = (Node<'a>, EdgeKind)> + 's {
+        self.definitions(ids).map(move |node| match node {
+            Node::Routine { .. } => (node, calls),
+            _ => (node, EdgeKind::Orders),
+        })
+    }
+
     /// Routines, types and sequences named in `ids`.
     fn definitions(&self, ids: &HashSet<String>) -> impl Iterator<Item = Node<'a>> {
         let schema = self.schema;
@@ -133,7 +146,10 @@ pub(crate) fn realm<'a>(realm: &'a Realm, graph: &mut DependencyGraph<'a>, selec
     };
     for schema in &realm.schemas {
         let nothing = !select.table_parts
-            && (!select.views || (schema.views.is_empty() && schema.triggers.is_empty()))
+            && (!select.views
+                || (schema.views.is_empty()
+                    && schema.triggers.is_empty()
+                    && schema.rules.is_empty()))
             && (!select.definitions
                 || (schema.domains.is_empty()
                     && schema.composites.is_empty()
@@ -169,9 +185,13 @@ pub(crate) fn realm<'a>(realm: &'a Realm, graph: &mut DependencyGraph<'a>, selec
                     },
                 };
                 graph.add(node, host, EdgeKind::Hosted);
-                for dep in names.definitions(&identifiers(&trigger.definition)) {
-                    graph.add(node, dep, EdgeKind::Orders);
+                for (dep, kind) in names.read_by(&identifiers(&trigger.definition), EdgeKind::Calls)
+                {
+                    graph.add(node, dep, kind);
                 }
+            }
+            for rule in &schema.rules {
+                rule_edges(graph, &names, rule);
             }
         }
         if select.definitions {
@@ -275,17 +295,37 @@ pub(crate) fn table_edges<'a>(
         if let Some(ty) = type_node(&c.ty, schema) {
             graph.add(node, ty, EdgeKind::Converted);
         }
-        let exprs = c
-            .default
-            .iter()
-            .filter_map(|d| match d {
-                DefaultValue::Expr(e) => Some(e.as_str()),
-                DefaultValue::Literal(_) => None,
-            })
-            .chain(c.generated.iter().map(|g| g.expr.as_str()));
-        for expr in exprs {
-            for dep in names.definitions(&expr_ids(expr)) {
+        // The expression is a node of its own for the routines it calls: a default is
+        // dropped and set again around a routine's drop, a generated column is dropped
+        // and added again (its stored values follow the routine's new body).
+        let expression = match (&c.default, &c.generated) {
+            (_, Some(g)) => Some((
+                g.expr.as_str(),
+                Node::Generated {
+                    schema,
+                    table: t,
+                    column: &c.name,
+                },
+                EdgeKind::Blocks,
+            )),
+            (Some(DefaultValue::Expr(e)), None) => Some((
+                e.as_str(),
+                Node::Default {
+                    schema,
+                    table: t,
+                    column: &c.name,
+                },
+                EdgeKind::Calls,
+            )),
+            _ => None,
+        };
+        if let Some((expr, reader, calls)) = expression {
+            let ids = expr_ids(expr);
+            for dep in names.definitions(&ids) {
                 graph.add(node, dep, EdgeKind::Orders);
+                if matches!(dep, Node::Routine { .. }) {
+                    graph.add(reader, dep, calls);
+                }
             }
         }
         if let Some(generated) = &c.generated {
@@ -331,8 +371,8 @@ pub(crate) fn table_edges<'a>(
             for c in columns_named(table, &ids) {
                 graph.add(node, column(c), EdgeKind::Rebuilt);
             }
-            for dep in names.definitions(&ids) {
-                graph.add(node, dep, EdgeKind::Orders);
+            for (dep, kind) in names.read_by(&ids, EdgeKind::Blocks) {
+                graph.add(node, dep, kind);
             }
         }
     }
@@ -414,8 +454,8 @@ pub(crate) fn table_edges<'a>(
         for c in columns_named(table, &ids) {
             graph.add(node, column(c), EdgeKind::Rebuilt);
         }
-        for dep in names.definitions(&ids) {
-            graph.add(node, dep, EdgeKind::Orders);
+        for (dep, kind) in names.read_by(&ids, EdgeKind::Blocks) {
+            graph.add(node, dep, kind);
         }
     }
 
@@ -433,8 +473,8 @@ pub(crate) fn table_edges<'a>(
             for dep in names.relations(&ids) {
                 graph.add(node, dep, EdgeKind::Blocks);
             }
-            for dep in names.definitions(&ids) {
-                graph.add(node, dep, EdgeKind::Orders);
+            for (dep, kind) in names.read_by(&ids, EdgeKind::Calls) {
+                graph.add(node, dep, kind);
             }
         }
     }
@@ -463,6 +503,41 @@ pub(crate) fn view_edges<'a>(graph: &mut DependencyGraph<'a>, names: &Names<'a>,
         let kind = match dep {
             // A view that casts to a type keeps the old type alive through a recreation.
             Node::Type { .. } => EdgeKind::Blocks,
+            Node::Routine { .. } => EdgeKind::Calls,
+            _ => EdgeKind::Orders,
+        };
+        graph.add(node, dep, kind);
+    }
+}
+
+/// Edges of a rule: its table or view, and what its condition and actions read (the
+/// database refuses to retype a column a rule reads, as for views).
+pub(crate) fn rule_edges<'a>(graph: &mut DependencyGraph<'a>, names: &Names<'a>, rule: &'a Rule) {
+    let schema = names.schema;
+    let node = Node::Rule {
+        schema,
+        on: &rule.on,
+        name: &rule.name,
+    };
+    let host = match names.views.get(&rule.on.to_lowercase()) {
+        Some(_) => Node::View {
+            schema,
+            name: &rule.on,
+        },
+        None => Node::Table {
+            schema,
+            name: &rule.on,
+        },
+    };
+    graph.add(node, host, EdgeKind::Hosted);
+    let ids = identifiers(&rule.definition);
+    for dep in names.relations(&ids) {
+        graph.add(node, dep, EdgeKind::Blocks);
+    }
+    for dep in names.definitions(&ids) {
+        let kind = match dep {
+            Node::Type { .. } => EdgeKind::Blocks,
+            Node::Routine { .. } => EdgeKind::Calls,
             _ => EdgeKind::Orders,
         };
         graph.add(node, dep, kind);
@@ -487,9 +562,11 @@ pub(crate) fn domain_edges<'a>(
         .iter()
         .map(|c| c.expr.as_str())
         .chain(domain.default.iter().map(DefaultValue::sql));
+    // A routine a check calls keeps its results in the data the check admitted: the
+    // check is dropped and added again (revalidating) around a change of the routine.
     for expr in exprs {
-        for dep in names.definitions(&expr_ids(expr)) {
-            graph.add(node, dep, EdgeKind::Orders);
+        for (dep, kind) in names.read_by(&expr_ids(expr), EdgeKind::Blocks) {
+            graph.add(node, dep, kind);
         }
     }
 }

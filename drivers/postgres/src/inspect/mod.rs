@@ -107,6 +107,7 @@ pub(crate) async fn inspect(
     constraints::inspect(client, &names, &mut collected).await?;
     objects::inspect(client, &names, &mut collected).await?;
     let extensions = objects::extensions(client, &names).await?;
+    let routine_uses = objects::routine_uses(client, &names).await?;
 
     let Collected {
         tables,
@@ -138,5 +139,6 @@ pub(crate) async fn inspect(
     }
     let mut realm = Realm::new(schemas.into_values().collect());
     realm.extensions = extensions;
+    realm.routine_uses = routine_uses;
     Ok(realm)
 }

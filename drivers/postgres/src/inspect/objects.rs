@@ -2,7 +2,8 @@
 
 use mercator_driver::DriverError;
 use schema_model::{
-    Check, Collation, CollationProvider, Domain, EnumType, Extension, Routine, RoutineKind, Trigger,
+    Check, Collation, CollationProvider, Domain, EnumType, Extension, Routine, RoutineKind,
+    RoutineReader, RoutineUse, Rule, Trigger,
 };
 use tokio_postgres::Client;
 
@@ -105,6 +106,24 @@ pub(super) async fn inspect(
             s.domains.push(domain);
         }
     }
+    for row in query(client, queries::RULES, schemas).await? {
+        let schema: String = get(&row, "schema")?;
+        let rule = Rule {
+            name: get(&row, "name")?,
+            on: get(&row, "on_name")?,
+            // Left unqualified like triggers, so definitions compare equal across schemas.
+            definition: crate::definition::unqualify(
+                &get::<String>(&row, "definition")?,
+                &format!(" TO {}", get::<String>(&row, "qualified")?),
+                &format!(" TO {}", get::<String>(&row, "bare")?),
+                "",
+            ),
+            comment: get(&row, "comment")?,
+        };
+        if let Some(s) = collected.schema(&schema) {
+            s.rules.push(rule);
+        }
+    }
     for row in query(client, queries::COLLATIONS, schemas).await? {
         if collected.is_extension_member("pg_collation", get(&row, "oid")?) {
             continue;
@@ -167,6 +186,36 @@ pub(super) async fn extensions(
             schema: get(&row, "nspname")?,
             version: get(&row, "extversion")?,
             comment: get(&row, "comment")?,
+        });
+    }
+    Ok(out)
+}
+
+/// Which objects of the selected schemas read which of their routines (`pg_depend`).
+pub(super) async fn routine_uses(
+    client: &Client,
+    schemas: &[String],
+) -> Result<Vec<RoutineUse>, DriverError> {
+    let mut out = Vec::new();
+    for row in query(client, queries::ROUTINE_USES, schemas).await? {
+        let reader = match get::<String>(&row, "kind")?.as_str() {
+            "view" => RoutineReader::View,
+            "rule" => RoutineReader::Rule,
+            "default" => RoutineReader::Default,
+            "check" => RoutineReader::Check,
+            "index" => RoutineReader::Index,
+            "trigger" => RoutineReader::Trigger,
+            "policy" => RoutineReader::Policy,
+            "domain" => RoutineReader::Domain,
+            _ => continue,
+        };
+        out.push(RoutineUse {
+            reader,
+            schema: get(&row, "schema")?,
+            owner: get(&row, "owner")?,
+            name: get(&row, "name")?,
+            routine_schema: get(&row, "routine_schema")?,
+            routine: get(&row, "routine")?,
         });
     }
     Ok(out)

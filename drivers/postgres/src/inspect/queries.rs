@@ -198,3 +198,54 @@ pub(super) fn domains() -> String {
         joins = type_joins("d.typbasetype", ""),
     )
 }
+
+/// Rewrite rules, except the `_RETURN` rules that implement views.
+pub(super) const RULES: &str = "\
+SELECT n.nspname AS schema, c.relname::text AS on_name, r.rulename::text AS name, \
+  pg_get_ruledef(r.oid) AS definition, obj_description(r.oid, 'pg_rewrite') AS comment, \
+  quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qualified, quote_ident(c.relname) AS bare \
+FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace \
+WHERE r.rulename <> '_RETURN' AND n.nspname = ANY($1) \
+ORDER BY n.nspname, c.relname, r.rulename";
+
+/// What reads the selected schemas' routines, by the catalog's normal dependencies: the
+/// reader's kind, schema, owner (table, view or domain) and own name.
+pub(super) const ROUTINE_USES: &str = "\
+SELECT k.kind, k.schema, k.owner, k.name, rn.nspname::text AS routine_schema, p.proname::text AS routine \
+FROM pg_depend d JOIN pg_proc p ON p.oid = d.refobjid JOIN pg_namespace rn ON rn.oid = p.pronamespace \
+CROSS JOIN LATERAL ( \
+  SELECT CASE WHEN r.rulename = '_RETURN' THEN 'view' ELSE 'rule' END, n.nspname::text, c.relname::text, \
+         CASE WHEN r.rulename = '_RETURN' THEN NULL ELSE r.rulename::text END \
+    FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace \
+    WHERE d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid \
+  UNION ALL \
+  SELECT 'default', n.nspname::text, c.relname::text, a.attname::text \
+    FROM pg_attrdef ad JOIN pg_class c ON c.oid = ad.adrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+    JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum \
+    WHERE d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid \
+  UNION ALL \
+  SELECT CASE WHEN con.contypid <> 0 THEN 'domain' ELSE 'check' END, n.nspname::text, \
+         coalesce(c.relname, t.typname)::text, con.conname::text \
+    FROM pg_constraint con JOIN pg_namespace n ON n.oid = con.connamespace \
+    LEFT JOIN pg_class c ON c.oid = con.conrelid LEFT JOIN pg_type t ON t.oid = con.contypid \
+    WHERE d.classid = 'pg_constraint'::regclass AND con.oid = d.objid AND con.contype = 'c' \
+  UNION ALL \
+  SELECT 'index', n.nspname::text, tc.relname::text, ic.relname::text \
+    FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class tc ON tc.oid = i.indrelid \
+    JOIN pg_namespace n ON n.oid = tc.relnamespace \
+    WHERE d.classid = 'pg_class'::regclass AND i.indexrelid = d.objid \
+  UNION ALL \
+  SELECT 'trigger', n.nspname::text, c.relname::text, tg.tgname::text \
+    FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+    WHERE d.classid = 'pg_trigger'::regclass AND tg.oid = d.objid AND NOT tg.tgisinternal \
+  UNION ALL \
+  SELECT 'policy', n.nspname::text, c.relname::text, pol.polname::text \
+    FROM pg_policy pol JOIN pg_class c ON c.oid = pol.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+    WHERE d.classid = 'pg_policy'::regclass AND pol.oid = d.objid \
+  UNION ALL \
+  SELECT 'domain', n.nspname::text, t.typname::text, NULL \
+    FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
+    WHERE d.classid = 'pg_type'::regclass AND t.oid = d.objid AND t.typtype = 'd' \
+) k(kind, schema, owner, name) \
+WHERE d.refclassid = 'pg_proc'::regclass AND d.deptype = 'n' AND rn.nspname = ANY($1) AND k.schema = ANY($1) \
+ORDER BY 1, 2, 3, 4, 5, 6";

@@ -215,12 +215,12 @@ fn column(
     let Some((schema, table)) = collected.tables.get_mut(&relid) else {
         return Ok(());
     };
-    // Partitions and children list only what they declare themselves.
+    // Partitions and children keep the columns they only inherit, marked: they are not
+    // declared again, but the child's own default and NOT NULL on them are its own.
     let has_parent = table.postgres.partition_of.is_some() || !table.postgres.inherits.is_empty();
-    if has_parent && !get::<bool>(row, "attislocal")? {
-        return Ok(());
-    }
+    let inherited = has_parent && !get::<bool>(row, "attislocal")?;
     let mut column = Column::new(name, catalog_type(row, dims, schema)?);
+    column.inherited = inherited;
     column.nullable = !get::<bool>(row, "attnotnull")?;
     column.collation = collation;
     column.comment = get(row, "comment")?;

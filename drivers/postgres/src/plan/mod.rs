@@ -5,6 +5,7 @@ mod column;
 mod index;
 mod objects;
 mod options;
+mod rule;
 mod table;
 mod types;
 
@@ -233,6 +234,9 @@ fn render(b: &mut Builder<'_>, change: &Change) -> Result<(), PlanError> {
         }
         Change::AddTrigger { .. } | Change::DropTrigger { .. } | Change::ModifyTrigger { .. } => {
             objects::trigger(b, change)
+        }
+        Change::AddRule { .. } | Change::DropRule { .. } | Change::ModifyRule { .. } => {
+            rule::rule(b, change)
         }
         Change::AddEnum { .. } | Change::DropEnum { .. } | Change::ModifyEnum { .. } => {
             types::enumeration(b, change)

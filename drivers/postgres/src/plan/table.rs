@@ -73,9 +73,12 @@ pub(super) fn create(b: &mut Builder<'_>, schema: &str, table: &Table) -> Result
     }
     sql.push_str("TABLE ");
     sql.push_str(&name);
+    // Inherited columns come with the parent; the differ sets what the child overrides on
+    // them after the table exists.
     let mut body: Vec<String> = table
         .columns
         .iter()
+        .filter(|c| !c.inherited)
         .map(|c| column_def(b, schema, &table.name, c))
         .collect();
     if let Some(key) = &table.primary_key {

@@ -109,6 +109,69 @@ fn recreate_enum(b: &mut Builder<'_>, schema: &str, to: &EnumType) {
     b.push(format!("DROP TYPE {old}"), comment, None);
 }
 
+/// Moves every table column of the type `old` (found in the catalog at run time, with
+/// arrays of it when `arrays`) to the type `new`, each value converted by `using`, in which
+/// `@col@` stands for the column and `@arr@` for `[]` on array columns. A column's default
+/// is dropped first and set again after, without the cast to the old type.
+fn convert_columns(
+    b: &mut Builder<'_>,
+    old: &str,
+    new: &str,
+    using: &str,
+    arrays: bool,
+    comment: &str,
+) {
+    let types = if arrays {
+        "(t.oid, t.typarray)"
+    } else {
+        "(t.oid)"
+    };
+    let body = format!(
+        "DO $mercator$\nDECLARE r record;\nBEGIN\n  FOR r IN SELECT a.attrelid::regclass AS tbl, a.attname AS col, pg_get_expr(d.adbin, d.adrelid) AS def,\n    CASE WHEN a.atttypid = t.oid THEN '' ELSE '[]' END AS arr\n    FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum\n    JOIN pg_class c ON c.oid = a.attrelid\n    JOIN pg_type t ON t.oid = {old_lit}::regtype\n    WHERE a.atttypid IN {types} AND a.attinhcount = 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p')\n  LOOP\n    IF r.def IS NOT NULL THEN\n      EXECUTE format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', r.tbl, r.col);\n    END IF;\n    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %s%s USING %s', r.tbl, r.col, {new_lit}, r.arr,\n      replace(replace({using_lit}, '@col@', quote_ident(r.col)), '@arr@', r.arr));\n    IF r.def IS NOT NULL THEN\n      EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', r.tbl, r.col, regexp_replace(r.def, '::[^'']+$', ''));\n    END IF;\n  END LOOP;\nEND\n$mercator$",
+        old_lit = literal(old),
+        new_lit = literal(new),
+        using_lit = literal(using),
+    );
+    b.push(body, comment.to_owned(), None);
+}
+
+/// Base type or collation changed, which `ALTER DOMAIN` cannot do: rename the old domain
+/// away, create the new one, move its columns over through text (the new domain's checks
+/// then hold for every stored value), drop the old one. The differ drops what reads the
+/// columns (views, rules, indexes, checks) before and recreates it after.
+fn recreate_domain(b: &mut Builder<'_>, schema: &str, to: &Domain) {
+    let old_name = format!("{}__old", to.name);
+    let name = b.name(schema, &to.name);
+    let old = b.name(schema, &old_name);
+    let comment = format!("Recreate domain {:?}", to.name);
+    b.push(
+        format!("ALTER DOMAIN {name} RENAME TO {}", ident(&old_name)),
+        comment.clone(),
+        None,
+    );
+    b.push(
+        format!("CREATE DOMAIN {name} {}", domain_body(b, schema, to)),
+        comment.clone(),
+        None,
+    );
+    convert_columns(
+        b,
+        &old,
+        &name,
+        &format!("@col@::text::{name}@arr@"),
+        true,
+        &comment,
+    );
+    b.push(format!("DROP DOMAIN {old}"), comment, None);
+    if to.comment.is_some() {
+        b.comment_on(
+            format!("DOMAIN {name}"),
+            to.comment.as_deref(),
+            format!("Set comment to domain: {:?}", to.name),
+        );
+    }
+}
+
 fn domain_body(b: &Builder<'_>, schema: &str, domain: &Domain) -> String {
     let mut sql = format!("AS {}", render(&domain.ty, schema, b.unqualified()));
     if let Some(collation) = &domain.collation {
@@ -152,10 +215,8 @@ pub(super) fn domain(b: &mut Builder<'_>, change: &Change) -> Result<(), PlanErr
         Change::ModifyDomain { schema, from, to } => {
             let name = b.name(schema, &to.name);
             if from.ty != to.ty || from.collation != to.collation {
-                return Err(PlanError::Unsupported {
-                    change: format!("modify domain {name}"),
-                    reason: "PostgreSQL cannot change a domain's type or collation in place".into(),
-                });
+                recreate_domain(b, schema, to);
+                return Ok(());
             }
             let comment = format!("Modify domain {:?}", to.name);
             if from.default != to.default {
@@ -249,6 +310,15 @@ pub(super) fn composite(b: &mut Builder<'_>, change: &Change) {
             format!("Drop composite type {:?}", composite.name),
             None,
         ),
+        Change::ModifyComposite { schema, from, to }
+            if from.fields.iter().any(|f| {
+                to.fields
+                    .iter()
+                    .any(|t| t.name == f.name && (t.ty != f.ty || t.collation != f.collation))
+            }) =>
+        {
+            recreate_composite(b, schema, from, to)
+        }
         Change::ModifyComposite { schema, from, to } => {
             let name = b.name(schema, &to.name);
             let comment = format!("Modify composite type {:?}", to.name);
@@ -297,6 +367,59 @@ pub(super) fn composite(b: &mut Builder<'_>, change: &Change) {
             }
         }
         _ => {}
+    }
+}
+
+/// Attributes change type, which PostgreSQL refuses while a column holds the type: rename
+/// the old type away, create the new one, rebuild every column's values attribute by
+/// attribute (new attributes NULL), drop the old type. Arrays of the type are not
+/// converted (the old type's drop then fails and names them).
+fn recreate_composite(
+    b: &mut Builder<'_>,
+    schema: &str,
+    from: &schema_model::CompositeType,
+    to: &schema_model::CompositeType,
+) {
+    let old_name = format!("{}__old", to.name);
+    let name = b.name(schema, &to.name);
+    let old = b.name(schema, &old_name);
+    let comment = format!("Recreate composite type {:?}", to.name);
+    b.push(
+        format!("ALTER TYPE {name} RENAME TO {}", ident(&old_name)),
+        comment.clone(),
+        None,
+    );
+    let fields: Vec<String> = to.fields.iter().map(|f| field_def(b, schema, f)).collect();
+    b.push(
+        format!("CREATE TYPE {name} AS ({})", fields.join(", ")),
+        comment.clone(),
+        None,
+    );
+    let values: Vec<String> = to
+        .fields
+        .iter()
+        .map(|f| {
+            let ty = render(&f.ty, schema, b.unqualified());
+            if from.fields.iter().any(|o| o.name == f.name) {
+                format!("(@col@).{}::{ty}", ident(&f.name))
+            } else {
+                format!("NULL::{ty}")
+            }
+        })
+        .collect();
+    // `num_nulls` tells a NULL value from a row whose attributes are all NULL.
+    let using = format!(
+        "CASE WHEN num_nulls(@col@) = 1 THEN NULL ELSE ROW({})::{name} END",
+        values.join(", ")
+    );
+    convert_columns(b, &old, &name, &using, false, &comment);
+    b.push(format!("DROP TYPE {old}"), comment, None);
+    if to.comment.is_some() {
+        b.comment_on(
+            format!("TYPE {name}"),
+            to.comment.as_deref(),
+            format!("Set comment to type: {:?}", to.name),
+        );
     }
 }
 

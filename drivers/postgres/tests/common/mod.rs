@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod migration;
+
 use mercator_driver::{DevDatabase, DriverExt, InspectOptions, Inspector};
 use mercator_postgres::{PostgresDialect, PostgresDriver};
 use schema_diff::{Dialect, DialectExt, DiffOptions, PlanOptions};

@@ -118,6 +118,9 @@ fn plan_change(change: &Change, out: &mut Statements) -> Result<(), PlanError> {
         AddSequence { .. } | DropSequence { .. } | ModifySequence { .. } => {
             return Err(unsupported(change, "SQLite has no sequences"));
         }
+        AddRule { .. } | DropRule { .. } | ModifyRule { .. } => {
+            return Err(unsupported(change, "SQLite has no rewrite rules"));
+        }
         AddCollation { .. } | DropCollation { .. } | ModifyCollation { .. } => {
             return Err(unsupported(
                 change,
