@@ -63,6 +63,7 @@ mod plan;
 pub mod project;
 pub mod reconcile;
 mod source;
+pub mod testing;
 mod versioned;
 
 pub use apply::{
