@@ -13,6 +13,7 @@ mod project;
 mod reconcile;
 mod renames;
 mod schema;
+mod test;
 
 use std::process::ExitCode;
 

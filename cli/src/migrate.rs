@@ -33,6 +33,8 @@ pub enum MigrateCommand {
     Down(DownArgs),
     /// Analyze migration files for risky changes (replayed on --dev-url).
     Lint(crate::lint::MigrateLintArgs),
+    /// Run the `test "migrate"` cases of `*.test.hcl` files against the directory.
+    Test(crate::test::MigrateTestArgs),
 }
 
 #[derive(Debug, Args)]
@@ -178,6 +180,7 @@ pub async fn run(command: MigrateCommand) -> Result<(), Failure> {
     // lint reports its own failures (its exit status comes from the findings).
     let command = match command {
         MigrateCommand::Lint(args) => return crate::lint::migrate_lint(args).await,
+        MigrateCommand::Test(args) => return crate::test::migrate_test(args).await,
         other => other,
     };
     let outcome = match command {
@@ -198,7 +201,7 @@ pub async fn run(command: MigrateCommand) -> Result<(), Failure> {
         MigrateCommand::New(args) => new(args),
         MigrateCommand::Diff(args) => diff(args).await,
         MigrateCommand::Down(args) => down(args).await,
-        MigrateCommand::Lint(_) => Ok(()),
+        MigrateCommand::Lint(_) | MigrateCommand::Test(_) => Ok(()),
     };
     outcome.map_err(versioned_failure)
 }

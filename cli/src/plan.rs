@@ -21,11 +21,11 @@ const IN_SYNC: &str = "Schemas are synced, no changes to be made.";
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     /// The database to plan for.
-    #[arg(short, long)]
-    url: String,
+    #[arg(short, long, required = true)]
+    url: Option<String>,
     /// Desired state: file://path (a .sql file or directory) or a database URL.
-    #[arg(long)]
-    to: String,
+    #[arg(long, required = true)]
+    to: Option<String>,
     /// Dev database used to load SQL files and to replay an edited plan.
     #[arg(long)]
     dev_url: Option<String>,
@@ -51,14 +51,25 @@ pub struct PlanArgs {
     /// lint: the analysis printed with the plan.
     #[command(flatten)]
     lint: crate::lint::LintSettingsArgs,
+    /// `schema plan test`.
+    #[command(subcommand)]
+    test: Option<crate::test::PlanSubcommand>,
 }
 
 /// Runs `schema plan`.
 pub async fn plan(args: PlanArgs) -> Result<(), Failure> {
+    if let Some(crate::test::PlanSubcommand::Test(test)) = args.test {
+        return crate::test::plan_test(test).await;
+    }
+    let (Some(url), Some(to)) = (args.url.clone(), args.to.clone()) else {
+        return Err(Failure::Message(
+            "schema plan needs --url and --to".to_owned(),
+        ));
+    };
     let (diff_options, concurrent) = args.policy.resolve()?;
     let mut builder = SchemaApply::builder()
-        .url(&args.url)
-        .to(args.load.source(&args.to)?)
+        .url(&url)
+        .to(args.load.source(&to)?)
         .schemas(args.schemas.clone())
         .diff_options(diff_options)
         .concurrent_indexes(concurrent)

@@ -148,7 +148,12 @@ fn has(args: &[OsString], long: &str, short: Option<&str>) -> bool {
 /// when there is no `--env`).
 pub fn expand(args: Vec<OsString>) -> Result<Vec<Vec<OsString>>, Failure> {
     let (rest, flags) = take_project_flags(args.clone())?;
+    let test = crate::test::test_command(&rest);
     let Some(env_name) = flags.env else {
+        // Test commands take `--var` for their test files' variables.
+        if test.is_some() && flags.config.is_none() {
+            return Ok(vec![args]);
+        }
         if !flags.vars.is_empty() || flags.config.is_some() {
             return Err(Failure::Message(
                 "--var and --config only apply with --env NAME".to_owned(),
@@ -172,6 +177,11 @@ pub fn expand(args: Vec<OsString>) -> Result<Vec<Vec<OsString>>, Failure> {
     let mut lines = Vec::new();
     for env in &selection.envs {
         let mut line = rest.clone();
+        if let Some(kind) = test {
+            crate::test::fill_from_env(&mut line, kind, env, &flags.vars)?;
+            lines.push(line);
+            continue;
+        }
         for warning in fill(&mut line, &group, &command, env)? {
             eprintln!("{warning}");
         }

@@ -24,13 +24,17 @@ pub enum SchemaCommand {
     Diff(DiffArgs),
     /// Bring a database to the desired schema.
     Apply(ApplyArgs),
-    /// Plan the changes to the desired schema, review (--edit) and save them as a plan file.
+    /// Plan the changes to the desired schema, review (--edit) and save them as a plan file;
+    /// `schema plan test` runs plan tests.
+    #[command(subcommand_negates_reqs = true, args_conflicts_with_subcommands = true)]
     Plan(crate::plan::PlanArgs),
     /// Take a database to a desired state or a migration directory's version, up or down,
     /// planned from the live database and never dropping data.
     Reconcile(crate::reconcile::ReconcileArgs),
     /// Check a whole schema against policies (primary keys, indexed foreign keys, …).
     Lint(crate::lint::SchemaLintArgs),
+    /// Run the `test "schema"` cases of `*.test.hcl` files against the desired schema.
+    Test(crate::test::SchemaTestArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -134,6 +138,7 @@ pub async fn run(command: SchemaCommand) -> Result<(), Failure> {
         SchemaCommand::Plan(args) => crate::plan::plan(args).await,
         SchemaCommand::Reconcile(args) => crate::reconcile::run(args).await,
         SchemaCommand::Lint(args) => crate::lint::schema_lint_cmd(args).await,
+        SchemaCommand::Test(args) => crate::test::schema_test(args).await,
     }
 }
 

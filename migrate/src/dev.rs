@@ -186,7 +186,10 @@ impl Loaded {
     }
 }
 
-fn import(source: &Source, dialect: DialectKind) -> Result<sqlimport::Project, MigrateError> {
+pub(crate) fn import(
+    source: &Source,
+    dialect: DialectKind,
+) -> Result<sqlimport::Project, MigrateError> {
     match source {
         Source::Files { path, options } => Ok(sqlimport::load_with(path, dialect, options)?),
         Source::Sql { name, sql, options } => {

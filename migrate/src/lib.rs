@@ -64,6 +64,7 @@ pub mod project;
 pub mod reconcile;
 mod renames;
 mod source;
+pub mod testing;
 mod versioned;
 
 pub use apply::{

@@ -164,7 +164,7 @@ pub fn migration_text(plan: &Plan) -> String {
 }
 
 /// The statements of a plan's SQL with their lines.
-fn statements_of(
+pub(crate) fn statements_of(
     name: &str,
     sql: &str,
     kind: DialectKind,

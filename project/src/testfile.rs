@@ -5,7 +5,10 @@
 //! A `test "KIND" "NAME" { … }` block is one test; its commands run in file order and the
 //! test stops at the first command that fails. Before a schema test the desired schema is
 //! created on the dev database; a migrate test starts from an empty database that `migrate`
-//! commands bring to a version. The dev database is cleaned after every test, pass or fail.
+//! commands bring to a version; a plan test starts from an empty database that its
+//! `schema { url }` command brings to a plan's starting state before `apply { url }` runs
+//! the plan (<https://atlasgo.io/testing/plan>). The dev database is cleaned after every
+//! test, pass or fail. Running the files is `mercator_migrate::testing`'s job.
 
 use std::path::{Path, PathBuf};
 
@@ -106,9 +109,10 @@ pub enum CommandKind {
         /// The statements.
         sql: String,
     },
-    /// `external { program = [PROGRAM, ARGS…], working_dir, output | match }`: run a program
-    /// (typically with `testing.dev_url` among its arguments); it must exit with status 0,
-    /// and with `output`/`match` its standard output must equal/match.
+    /// `external { program, args, working_dir, output | match }`: run a program against the
+    /// test's database; it must exit with status 0, and with `output`/`match` its standard
+    /// output must equal/match. `program` is a string (with `args` a list of strings) or, as
+    /// in Atlas's reference, a list `[PROGRAM, ARGS…]`.
     External {
         /// The program.
         program: String,
@@ -124,6 +128,18 @@ pub enum CommandKind {
     Migrate {
         /// The target version.
         to: String,
+    },
+    /// `schema { url }` (plan tests): bring the test's database to this schema (a
+    /// `file://` SQL file or directory, or a database URL), the state the plan starts from.
+    Schema {
+        /// Where the schema comes from.
+        url: String,
+    },
+    /// `apply { url }` (plan tests): apply this plan file (`file://NAME.plan.hcl`), only if
+    /// the database is at the plan's `from` state, and check it reaches `to`.
+    Apply {
+        /// The plan file.
+        url: String,
     },
 }
 
@@ -460,11 +476,18 @@ impl TestReader<'_> {
         for item in hclx::items(body) {
             let Item::Block(b) = item else { continue };
             let ident = b.ident.as_str();
-            if ident == "migrate" && kind != TestKind::Migrate {
+            let belongs = match ident {
+                "migrate" => Some(TestKind::Migrate),
+                "schema" | "apply" => Some(TestKind::Plan),
+                _ => None,
+            };
+            if let Some(only) = belongs
+                && only != kind
+            {
                 warnings.push(
                     map.span(b.span()),
                     format!(
-                        "\"migrate\" commands belong in migrate tests; ignored in a {kind:?} test"
+                        "\"{ident}\" commands belong in {only:?} tests; ignored in a {kind:?} test"
                     )
                     .to_lowercase(),
                 );
@@ -514,8 +537,9 @@ fn fields_of(block: &str) -> Option<&'static [&'static str]> {
         "catch" => &["sql", "error"],
         "log" => &["message"],
         "cleanup" => &["sql"],
-        "external" => &["program", "working_dir", "output", "match"],
+        "external" => &["program", "args", "working_dir", "output", "match"],
         "migrate" => &["to"],
+        "schema" | "apply" => &["url"],
         _ => return None,
     })
 }
@@ -615,23 +639,45 @@ impl CommandReader<'_> {
                     location: self.map.span(self.block.span()),
                     message: "external needs a \"program\" attribute".to_owned(),
                 })?;
-                let mut argv = Typed {
+                let typed = Typed {
                     map: self.map,
                     attr,
+                };
+                let mut argv = match value {
+                    Value::Array(_) => typed.strings(value)?,
+                    other => vec![typed.string(other)?],
                 }
-                .strings(value)?
                 .into_iter();
-                let program = argv.next().ok_or_else(|| ProjectError::Invalid {
-                    location: self.map.span(attr.span()),
-                    message: "program must name the program to run".to_owned(),
-                })?;
+                let program =
+                    argv.next()
+                        .filter(|p| !p.is_empty())
+                        .ok_or_else(|| ProjectError::Invalid {
+                            location: self.map.span(attr.span()),
+                            message: "program must name the program to run".to_owned(),
+                        })?;
+                let mut args: Vec<String> = argv.collect();
+                if let Some((value, attr)) = self.get("args") {
+                    args.extend(
+                        Typed {
+                            map: self.map,
+                            attr,
+                        }
+                        .strings(value)?,
+                    );
+                }
                 CommandKind::External {
                     program,
-                    args: argv.collect(),
+                    args,
                     working_dir: self.string("working_dir")?,
                     expect: self.expect()?,
                 }
             }
+            "schema" => CommandKind::Schema {
+                url: self.required("url")?,
+            },
+            "apply" => CommandKind::Apply {
+                url: self.required("url")?,
+            },
             _ => CommandKind::Migrate {
                 to: self.required("to")?,
             },

@@ -293,3 +293,81 @@ test "schema" "m" {
         assert!(err.to_string().starts_with(at), "{text:?}: {err}");
     }
 }
+
+#[test]
+fn external_program_with_args_and_plan_commands() {
+    let file = TestFile::parse(
+        "t.test.hcl",
+        r#"
+test "schema" "ext" {
+  external {
+    program     = "python3"
+    args        = ["check.py", "--strict"]
+    working_dir = "scripts"
+    match       = "^ok"
+  }
+}
+test "plan" "p" {
+  schema {
+    url = "file://snapshots/v1.sql"
+  }
+  apply {
+    url = "file://plans/p.plan.hcl"
+  }
+  migrate {
+    to = "1"
+  }
+}
+test "migrate" "m" {
+  apply {
+    url = "file://x.plan.hcl"
+  }
+}
+"#,
+        &opts(),
+    )
+    .unwrap();
+    assert_eq!(
+        file.tests[0].cases[0].commands[0].kind,
+        CommandKind::External {
+            program: "python3".into(),
+            args: vec!["check.py".into(), "--strict".into()],
+            working_dir: Some("scripts".into()),
+            expect: Some(Expect::Match("^ok".into())),
+        }
+    );
+    let plan = &file.tests[1].cases[0].commands;
+    assert_eq!(
+        plan.iter().map(|c| c.kind.clone()).collect::<Vec<_>>(),
+        [
+            CommandKind::Schema {
+                url: "file://snapshots/v1.sql".into()
+            },
+            CommandKind::Apply {
+                url: "file://plans/p.plan.hcl".into()
+            },
+        ]
+    );
+    // Commands of another kind of test are ignored with a located warning.
+    let lines: Vec<_> = file.warnings.iter().map(|w| w.location.line).collect();
+    assert_eq!(lines, [17, 22], "{:?}", file.warnings);
+    assert!(file.tests[2].cases[0].commands.is_empty());
+
+    for (text, at) in [
+        (
+            "test \"schema\" \"x\" {\n  external {\n    program = \"\"\n  }\n}\n",
+            "t.test.hcl:3:5",
+        ),
+        (
+            "test \"schema\" \"x\" {\n  external {\n    program = \"sh\"\n    args = \"-c\"\n  }\n}\n",
+            "t.test.hcl:4:5",
+        ),
+        (
+            "test \"plan\" \"x\" {\n  apply {\n  }\n}\n",
+            "t.test.hcl:2:3",
+        ),
+    ] {
+        let err = TestFile::parse("t.test.hcl", text, &opts()).unwrap_err();
+        assert!(err.to_string().starts_with(at), "{text:?}: {err}");
+    }
+}
