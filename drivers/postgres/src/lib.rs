@@ -54,6 +54,7 @@ mod scratch;
 mod sequence;
 mod serial;
 mod session;
+mod snapshot;
 mod types;
 
 pub use dialect::PostgresDialect;
