@@ -6,7 +6,8 @@ use std::time::Duration;
 use clap::{Args, Subcommand, ValueEnum};
 use mercator_migrate::dir::{MigrationDir, TxMode};
 use mercator_migrate::{
-    ExecOrder, MigrateReport, MigrateStatus, Migrator, MigratorBuilder, VersionedError,
+    ExecOrder, MigrateReport, MigrateStatus, Migrator, MigratorBuilder, PreflightRun,
+    VersionedError,
 };
 
 use crate::Failure;
@@ -139,6 +140,13 @@ pub struct ApplyArgs {
     /// Transaction mode of the run (a file's `atlas:txmode` wins).
     #[arg(long, value_enum, default_value = "file")]
     tx_mode: TxModeArg,
+    /// A dev database to analyze the pending files on for the pre-flight data checks
+    /// (SQLite uses an in-memory one; PostgreSQL and MySQL skip the checks without it).
+    #[arg(long)]
+    dev_url: Option<String>,
+    /// Do not run the pre-flight data checks before the first pending statement.
+    #[arg(long)]
+    skip_preflight: bool,
     #[command(flatten)]
     fleet: crate::fleet::FleetArgs,
 }
@@ -272,7 +280,11 @@ fn apply_builder(args: &ApplyArgs) -> Result<MigratorBuilder, VersionedError> {
             TxModeArg::None => TxMode::None,
             TxModeArg::File => TxMode::File,
             TxModeArg::All => TxMode::All,
-        });
+        })
+        .skip_preflight(args.skip_preflight);
+    if let Some(url) = &args.dev_url {
+        builder = builder.dev_url(url);
+    }
     if let Some(v) = &args.baseline {
         builder = builder.baseline(v);
     }
@@ -297,6 +309,9 @@ fn print_apply(report: &MigrateReport) {
             }
         }
         return;
+    }
+    if let PreflightRun::Skipped { reason } = &report.preflight {
+        eprintln!("Warning: pre-flight data checks skipped: {reason}");
     }
     if let Some(baseline) = &report.baseline {
         println(&format!("Baseline version {baseline} recorded"));

@@ -486,3 +486,52 @@ fn postgres_lock_findings_quote_table_sizes() {
         dev.drop_db().await;
     });
 }
+
+/// `migrate apply` runs pre-flight data checks on the pending files (SQLite: in an
+/// in-memory dev database) and stops before their first statement; `--skip-preflight`
+/// turns them off.
+#[test]
+fn migrate_apply_preflight() {
+    let tmp = TempDir::new();
+    let dir = migrations(
+        &tmp,
+        "CREATE TABLE audit (id int PRIMARY KEY);\nCREATE UNIQUE INDEX users_email ON users (email);\n",
+    );
+    let db = tmp.path().join("app.db");
+    let url = format!("sqlite://{}", db.display());
+    // Apply the base only, then store duplicates.
+    let r = run(
+        &tmp,
+        &["migrate", "apply", "--dir", &dir, "--url", &url, "1"],
+    );
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    sqlite(&db, "INSERT INTO users VALUES (1, 'a@x'), (2, 'a@x');");
+
+    let r = run(&tmp, &["migrate", "apply", "--dir", &dir, "--url", &url]);
+    assert_eq!(r.code, Some(1), "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("pre-flight checks failed"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("MF101"), "{}", r.stderr);
+    assert!(r.stderr.contains("a@x"), "{}", r.stderr);
+    assert!(!tables(&db).contains(&"audit".to_owned()));
+
+    // Opting out runs the file, which SQLite rolls back when the index fails.
+    let r = run(
+        &tmp,
+        &[
+            "migrate",
+            "apply",
+            "--dir",
+            &dir,
+            "--url",
+            &url,
+            "--skip-preflight",
+        ],
+    );
+    assert_eq!(r.code, Some(1), "{}{}", r.stdout, r.stderr);
+    assert!(!r.stderr.contains("pre-flight"), "{}", r.stderr);
+    assert!(r.stderr.contains("UNIQUE"), "{}", r.stderr);
+}

@@ -5,6 +5,9 @@
 #
 #   examples/scripts/lint_cache_timing.sh [MERCATOR_BINARY] [N]
 #
+# With a dev URL bound to no schema, the cache keeps PostgreSQL snapshot databases
+# (mercator_snap_…); this script drops the ones its dev database made.
+#
 # Prints the median of RUNS runs (default 3) per case, in seconds. PostgreSQL is skipped when psql cannot
 # reach MERCATOR_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test).
 set -euo pipefail
@@ -77,7 +80,21 @@ report sqlite
 if psql "$PG" -qAtc 'SELECT 1' > /dev/null 2>&1; then
   DB="mercator_lint_timing_$$"
   psql "$PG" -qc "CREATE DATABASE $DB"
-  trap 'psql "$PG" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1; rm -rf "$WORK"' EXIT
+  # Cached runs keep dev-state snapshots next to the dev database, named
+  # mercator_snap_<tag>_<key> with <tag> the FNV-1a hash of its name: drop this run's too.
+  TAG=$(python3 -c 'import sys
+h = 0x811c9dc5
+for b in sys.argv[1].encode():
+    h = ((h ^ b) * 0x01000193) & 0xffffffff
+print(f"{h:08x}")' "$DB")
+  drop_all() {
+    psql "$PG" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+    for snap in $(psql "$PG" -qAtc "SELECT datname FROM pg_database WHERE datname LIKE 'mercator\_snap\_${TAG}\_%'" 2>/dev/null); do
+      psql "$PG" -qc "DROP DATABASE IF EXISTS $snap" >/dev/null 2>&1 || true
+    done
+    rm -rf "$WORK"
+  }
+  trap drop_all EXIT
   DEV="${PG%/*}/$DB"
   report postgres --dev-url "$DEV"
   # Bound to a schema, the scratch space is a schema: no database to create and drop.

@@ -93,6 +93,6 @@ pub use source::Source;
 pub use sqlimport::LoadOptions;
 pub use versioned::{
     AppliedFile, DownOptions, DownReport, DownTarget, ExecOrder, MIGRATE_LOCK, MigrateReport,
-    MigrateStatus, Migrator, MigratorBuilder, OPERATOR_VERSION, PlannedFile, RevisionError,
-    SetReport, VersionedError, migrate_diff, migrate_down, replay,
+    MigrateStatus, Migrator, MigratorBuilder, OPERATOR_VERSION, PlannedFile, PreflightRun,
+    RevisionError, SetReport, VersionedError, migrate_diff, migrate_down, replay,
 };

@@ -229,32 +229,42 @@ fn refs(files: &[(String, String)]) -> Vec<(&str, &str)> {
 }
 
 /// The cache: a second run restores the prefix instead of replaying it and reports the
-/// same findings; a new file reuses the state after the previously linted file; an edit
-/// of an earlier file invalidates.
-async fn cache_scenario(dev: Option<&str>) {
+/// same findings; a new file reuses the state after the previously linted file (from the
+/// schema model) or the previous prefix (from a snapshot, then replays one file); an edit
+/// of an earlier file invalidates. `snapshots`: the dev database keeps dev-state snapshots.
+async fn cache_scenario(dev: Option<&str>, snapshots: bool) {
     let cache = TempDir::new();
+    // Snapshots live on the dev server (or in the cache directory): dropped at the end,
+    // also when an assertion fails.
+    let guard = SnapshotGuard {
+        dev: dev.map(str::to_owned),
+        cache: cache.path().to_owned(),
+    };
+    let cache = Some(&cache);
+    let (hit_third, replayed_third) = if snapshots { (12, 1) } else { (13, 0) };
     let mut files = history(12);
     files.push(("0013_drop.sql".into(), "DROP TABLE t3;\n".into()));
-    let first = lint_latest(dev, &refs(&files), Some(&cache)).await;
+    let first = lint_latest(dev, &refs(&files), cache).await;
     assert_eq!(first.cache, CacheUse::Miss);
     assert_eq!(first.replayed_files, 12);
     assert_eq!(codes(&first.report), ["DS102"]);
 
-    let second = lint_latest(dev, &refs(&files), Some(&cache)).await;
+    let second = lint_latest(dev, &refs(&files), cache).await;
     assert_eq!(second.cache, CacheUse::Hit { files: 12 });
     assert_eq!(second.replayed_files, 0);
     assert_eq!(second.report.diagnostics, first.report.diagnostics);
 
     // The previously linted file is now part of the prefix.
     files.push(("0014_more.sql".into(), "DROP TABLE t4;\n".into()));
-    let third = lint_latest(dev, &refs(&files), Some(&cache)).await;
-    assert_eq!(third.cache, CacheUse::Hit { files: 13 });
+    let third = lint_latest(dev, &refs(&files), cache).await;
+    assert_eq!(third.cache, CacheUse::Hit { files: hit_third });
+    assert_eq!(third.replayed_files, replayed_third);
     assert_eq!(codes(&third.report), ["DS102"]);
     assert!(third.report.diagnostics[0].message.contains("t4"));
 
     // Editing file 5 changes the sum entries from file 5 on: no stored state applies.
     files[4].1.push_str("ALTER TABLE t5 ADD COLUMN x int;\n");
-    let fourth = lint_latest(dev, &refs(&files), Some(&cache)).await;
+    let fourth = lint_latest(dev, &refs(&files), cache).await;
     assert_eq!(fourth.replayed_files, 13);
     assert!(matches!(fourth.cache, CacheUse::Miss), "{:?}", fourth.cache);
     assert_eq!(codes(&fourth.report), ["DS102"]);
@@ -263,11 +273,53 @@ async fn cache_scenario(dev: Option<&str>) {
     let plain = lint_latest(dev, &refs(&files), None).await;
     assert_eq!(plain.cache, CacheUse::Disabled);
     assert_eq!(plain.report.diagnostics, fourth.report.diagnostics);
+
+    // Snapshots of the prefixes of 12 and 13 files were kept, and of 13 files after the
+    // edit.
+    assert_eq!(
+        drop_snapshots(&guard.dev, &guard.cache).await,
+        if snapshots { 3 } else { 0 }
+    );
+}
+
+async fn drop_snapshots(dev: &Option<String>, cache: &std::path::Path) -> usize {
+    let mut builder = MigrateLint::builder(dir_of(&[("1_base.sql", BASE)]))
+        .selection(LintSelection::All)
+        .cache_dir(cache);
+    if let Some(url) = dev {
+        builder = builder.dev_url(url);
+    }
+    builder
+        .build()
+        .expect("settings")
+        .drop_snapshots()
+        .await
+        .expect("drop snapshots")
+}
+
+/// Drops a test's dev-state snapshots when it ends.
+struct SnapshotGuard {
+    dev: Option<String>,
+    cache: std::path::PathBuf,
+}
+
+impl Drop for SnapshotGuard {
+    fn drop(&mut self) {
+        let dev = self.dev.clone();
+        let cache = self.cache.clone();
+        // A runtime of its own: the test's may be gone or busy.
+        let _ = std::thread::spawn(move || {
+            if let Ok(rt) = tokio::runtime::Runtime::new() {
+                rt.block_on(drop_snapshots(&dev, &cache));
+            }
+        })
+        .join();
+    }
 }
 
 #[tokio::test]
 async fn sqlite_cache() {
-    cache_scenario(None).await;
+    cache_scenario(None, true).await;
 }
 
 #[tokio::test]
@@ -275,7 +327,10 @@ async fn postgres_cache() {
     let Some(dev) = ServerDb::create(Server::Postgres).await else {
         return;
     };
-    cache_scenario(Some(&dev.url)).await;
+    cache_scenario(Some(&dev.url), true).await;
+    // Bound to a schema, the scratch space is a schema: no snapshots, the model is used.
+    let sep = if dev.url.contains('?') { '&' } else { '?' };
+    cache_scenario(Some(&format!("{}{sep}search_path=public", dev.url)), false).await;
     dev.drop_db().await;
 }
 
@@ -284,7 +339,7 @@ async fn mysql_cache() {
     let Some(dev) = ServerDb::create(Server::Mysql).await else {
         return;
     };
-    cache_scenario(Some(&dev.url)).await;
+    cache_scenario(Some(&dev.url), false).await;
     dev.drop_db().await;
 }
 

@@ -64,6 +64,8 @@ pub struct FileScope {
     pub created_tables: HashSet<Key>,
     /// Schemas dropped in the file.
     pub dropped_schemas: HashSet<String>,
+    /// Schemas created in the file.
+    pub created_schemas: HashSet<String>,
     /// Columns added to existing tables in the file.
     pub added_columns: HashSet<ColumnKey>,
     /// Columns dropped in the file.
@@ -85,6 +87,9 @@ impl FileScope {
                     }
                     Change::DropSchema { schema } => {
                         scope.dropped_schemas.insert(schema.name.clone());
+                    }
+                    Change::AddSchema { schema } => {
+                        scope.created_schemas.insert(schema.name.clone());
                     }
                     Change::ModifyTable {
                         schema,

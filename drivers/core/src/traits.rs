@@ -1,5 +1,6 @@
 //! The driver traits.
 
+use std::path::Path;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -103,7 +104,56 @@ pub trait DevDatabase: Send + Sync {
         let _ = schemas;
         Ok(())
     }
+
+    /// Keeps the current contents of `scratch` (a space made by
+    /// [`DevDatabase::create_scratch`] or [`DevDatabase::restore_snapshot`] on this dev
+    /// database) as the snapshot `key`, kept between runs so a later run can start from it
+    /// in one step instead of rebuilding it. `store` is a directory drivers without
+    /// server-side copies keep their snapshots in. The scratch stays usable (a driver may
+    /// reconnect it). `Ok(false)` where the driver cannot snapshot this kind of space; a
+    /// snapshot of the same key saved concurrently by another run counts as saved.
+    ///
+    /// Keys are chosen by the caller and must be short lower-case hex or ASCII
+    /// alphanumerics; the caller guarantees that equal keys mean equal contents.
+    async fn save_snapshot(
+        &self,
+        scratch: &mut Scratch,
+        key: &str,
+        store: &Path,
+    ) -> Result<bool, DriverError> {
+        let _ = (scratch, key, store);
+        Ok(false)
+    }
+
+    /// A new scratch space holding a copy of snapshot `key` (drop it with
+    /// [`DevDatabase::drop_scratch`]), or `None` when there is no such snapshot or the
+    /// driver keeps none.
+    async fn restore_snapshot(
+        &self,
+        key: &str,
+        store: &Path,
+    ) -> Result<Option<Scratch>, DriverError> {
+        let _ = (key, store);
+        Ok(None)
+    }
+
+    /// The keys of the snapshots saved for this dev database, in any order.
+    async fn snapshot_keys(&self, store: &Path) -> Result<Vec<String>, DriverError> {
+        let _ = store;
+        Ok(Vec::new())
+    }
+
+    /// Drops every snapshot saved for this dev database (and, for file-based drivers, in
+    /// `store`) that no run is copying; returns how many went.
+    async fn drop_snapshots(&self, store: &Path) -> Result<usize, DriverError> {
+        let _ = store;
+        Ok(0)
+    }
 }
+
+/// How many snapshots [`DevDatabase::save_snapshot`] keeps per dev database before it
+/// reclaims the oldest ones.
+pub const SNAPSHOTS_KEPT: usize = 4;
 
 /// The prefix of every scratch space name.
 pub const SCRATCH_PREFIX: &str = "mercator_dev_";

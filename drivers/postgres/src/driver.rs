@@ -1,5 +1,6 @@
 //! The connected driver: opening a URL, running plans, locks and the dev database.
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use std::sync::Arc;
@@ -274,6 +275,50 @@ impl DevDatabase for PostgresDriver {
                 .map_err(|e| exec_error(&sql, e))?;
         }
         Ok(())
+    }
+
+    /// Snapshots are databases copied with `CREATE DATABASE … TEMPLATE`; only scratch
+    /// databases (a dev URL bound to no schema) can be snapshotted.
+    async fn save_snapshot(
+        &self,
+        scratch: &mut Scratch,
+        key: &str,
+        _store: &Path,
+    ) -> Result<bool, DriverError> {
+        if self.schema.is_some() {
+            return Ok(false);
+        }
+        let client = self.client.lock().await;
+        crate::snapshot::save(&client, &self.raw_url, scratch, key).await
+    }
+
+    async fn restore_snapshot(
+        &self,
+        key: &str,
+        _store: &Path,
+    ) -> Result<Option<Scratch>, DriverError> {
+        if self.schema.is_some() {
+            return Ok(None);
+        }
+        let client = self.client.lock().await;
+        crate::snapshot::restore(self, &client, &self.raw_url, key).await
+    }
+
+    async fn snapshot_keys(&self, _store: &Path) -> Result<Vec<String>, DriverError> {
+        if self.schema.is_some() {
+            return Ok(Vec::new());
+        }
+        let client = self.client.lock().await;
+        crate::snapshot::keys(&client).await
+    }
+
+    async fn drop_snapshots(&self, _store: &Path) -> Result<usize, DriverError> {
+        if self.schema.is_some() {
+            return Ok(0);
+        }
+        let client = self.client.lock().await;
+        let owner = crate::scratch::current_database(&client).await?;
+        crate::snapshot::reclaim(&client, &owner, 0).await
     }
 
     async fn drop_scratch(&self, scratch: Scratch) -> Result<(), DriverError> {

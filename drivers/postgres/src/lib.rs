@@ -55,6 +55,7 @@ mod scratch;
 mod sequence;
 mod serial;
 mod session;
+mod snapshot;
 mod types;
 
 pub use dialect::PostgresDialect;

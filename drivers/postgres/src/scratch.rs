@@ -71,7 +71,7 @@ async fn drop_space(client: &Client, kind: &Kind, name: &str) -> Result<(), Driv
 }
 
 /// The URL of a new space: the dev URL pointed at the database, or bound to the schema.
-fn space_url(raw: &str, kind: &Kind, name: &str) -> Option<String> {
+pub(crate) fn space_url(raw: &str, kind: &Kind, name: &str) -> Option<String> {
     let mut url = url::Url::parse(raw).ok()?;
     let pairs: Vec<(String, String)> = url
         .query_pairs()
@@ -105,16 +105,30 @@ pub(crate) async fn create(
     raw_url: &str,
     bound: Option<&str>,
 ) -> Result<Option<Scratch>, DriverError> {
+    create_from(driver, client, raw_url, bound, None).await
+}
+
+/// The database the client is connected to.
+pub(crate) async fn current_database(client: &Client) -> Result<String, DriverError> {
+    Ok(client
+        .query_one("SELECT current_database()::text", &[])
+        .await
+        .map_err(inspect_error)?
+        .get(0))
+}
+
+/// [`create`], copying the database `template` when given (unbound dev URLs only).
+/// `None` also when the template is gone (a concurrent run reclaimed it).
+pub(crate) async fn create_from(
+    driver: &PostgresDriver,
+    client: &Client,
+    raw_url: &str,
+    bound: Option<&str>,
+    template: Option<&str>,
+) -> Result<Option<Scratch>, DriverError> {
     let (kind, owner) = match bound {
         Some(schema) => (Kind::Schema, schema.to_owned()),
-        None => {
-            let database: String = client
-                .query_one("SELECT current_database()::text", &[])
-                .await
-                .map_err(inspect_error)?
-                .get(0);
-            (Kind::Database, database)
-        }
+        None => (Kind::Database, current_database(client).await?),
     };
     let tag = scratch_tag(&owner);
     reclaim(client, &kind, &tag).await?;
@@ -126,15 +140,24 @@ pub(crate) async fn create(
         .query_one("SELECT pg_advisory_lock($1)", &[&key(&name)])
         .await
         .map_err(inspect_error)?;
-    let sql = match kind {
-        Kind::Database => format!("CREATE DATABASE {}", ident(&name)),
-        Kind::Schema => format!("CREATE SCHEMA {}", ident(&name)),
+    let sql = match (&kind, template) {
+        (Kind::Database, Some(template)) => format!(
+            "CREATE DATABASE {} TEMPLATE {}",
+            ident(&name),
+            ident(template)
+        ),
+        (Kind::Database, None) => format!("CREATE DATABASE {}", ident(&name)),
+        (Kind::Schema, _) => format!("CREATE SCHEMA {}", ident(&name)),
     };
     if let Err(e) = client.batch_execute(&sql).await {
         let _ = client
             .query_one("SELECT pg_advisory_unlock($1)", &[&key(&name)])
             .await;
-        if e.code() == Some(&SqlState::INSUFFICIENT_PRIVILEGE) {
+        if e.code() == Some(&SqlState::INSUFFICIENT_PRIVILEGE)
+            || (template.is_some()
+                && (e.code() == Some(&SqlState::UNDEFINED_DATABASE)
+                    || e.code() == Some(&SqlState::OBJECT_IN_USE)))
+        {
             return Ok(None);
         }
         return Err(exec_error(&sql, e));

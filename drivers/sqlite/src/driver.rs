@@ -16,7 +16,7 @@ use tracing::Instrument;
 
 use mercator_driver::{
     DevDatabase, Driver, DriverError, DriverFactory, InspectOptions, Inspector, Locker, OpenFuture,
-    OpenOptions, REVISIONS_TABLE, Session, redact_url, source,
+    OpenOptions, REVISIONS_TABLE, Scratch, Session, redact_url, source,
 };
 
 use crate::inspect::SCHEMA;
@@ -331,6 +331,33 @@ impl DevDatabase for SqliteDriver {
 
     async fn reset(&self) -> Result<(), DriverError> {
         self.blocking(dev::reset).await
+    }
+
+    /// Snapshots are database files in `store` (`VACUUM INTO`), restored into a new
+    /// in-memory database.
+    async fn save_snapshot(
+        &self,
+        scratch: &mut Scratch,
+        key: &str,
+        store: &Path,
+    ) -> Result<bool, DriverError> {
+        crate::snapshot::save(scratch, key, store).await
+    }
+
+    async fn restore_snapshot(
+        &self,
+        key: &str,
+        store: &Path,
+    ) -> Result<Option<Scratch>, DriverError> {
+        crate::snapshot::restore(key, store).await
+    }
+
+    async fn snapshot_keys(&self, store: &Path) -> Result<Vec<String>, DriverError> {
+        Ok(crate::snapshot::keys(store))
+    }
+
+    async fn drop_snapshots(&self, store: &Path) -> Result<usize, DriverError> {
+        Ok(crate::snapshot::reclaim(store, 0))
     }
 }
 

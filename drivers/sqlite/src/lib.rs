@@ -48,6 +48,7 @@ mod names;
 mod parse;
 mod plan;
 mod session;
+mod snapshot;
 mod types;
 
 pub use dialect::SqliteDialect;

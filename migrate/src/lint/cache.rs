@@ -8,6 +8,11 @@
 //! inspects the result and compares it with the stored model: a state the model cannot
 //! express exactly is never used (the entry is removed and the prefix replayed). Data
 //! rows the prefix inserted are not restored: only the schema is.
+//!
+//! Where the dev database can keep snapshots (SQLite files, PostgreSQL template databases
+//! for dev URLs bound to no schema), the state is also saved as a snapshot under
+//! [`snapshot_key`], and a later run starts as a copy of it: no statement is executed and
+//! data rows survive. The model above then only supplies the inspected state.
 
 use std::path::{Path, PathBuf};
 
@@ -70,6 +75,12 @@ impl StateCache {
     /// The cache's directory.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// Where drivers that keep dev-state snapshots as files (SQLite) put them; server
+    /// drivers keep theirs on the dev server.
+    pub fn snapshot_dir(&self) -> PathBuf {
+        self.dir.join("snapshots")
     }
 
     fn path(&self, kind: DialectKind, label: Option<&str>, sum: &str) -> PathBuf {
@@ -156,6 +167,18 @@ impl StateCache {
     pub(crate) fn remove(&self, kind: DialectKind, label: Option<&str>, sum: &str) {
         let _ = std::fs::remove_file(self.path(kind, label, sum));
     }
+}
+
+/// The key of the dev-state snapshot after the prefix whose last `atlas.sum` entry is
+/// `sum`: 16 hex digits of an FNV-1a hash of the dialect, the format and the entry (the
+/// entry is already a running hash over the whole prefix; snapshot names must be short
+/// and plain).
+pub(crate) fn snapshot_key(kind: DialectKind, sum: &str) -> String {
+    let text = format!("{}/{FORMAT}/{sum}", kind.name());
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("{hash:016x}")
 }
 
 /// Creates `realm` on the (empty) dev space and checks, by inspecting it, that the space now

@@ -6,7 +6,7 @@ use mercator_driver::Driver;
 use mercator_migrate_dir::{MigrationFile, TxMode};
 use schema_diff::{DialectExt, DiffOptions};
 use schema_lint::{MigrationFile as LintFile, Statement, Suppression, rename_hints};
-use schema_model::Realm;
+use schema_model::{DialectKind, Realm};
 
 use super::error::LintError;
 use super::workspace::Workspace;
@@ -76,7 +76,15 @@ pub(crate) async fn analyze_file(
                 renames: rename_hints(&statement.text, &default_schema),
                 ..DiffOptions::default()
             };
-            let changes = driver.dialect().diff(state, &after, &options);
+            let mut changes = driver.dialect().diff(state, &after, &options);
+            if kind == DialectKind::Sqlite {
+                changes = super::rebuild::collapse(
+                    driver.dialect(),
+                    &mut out.statements,
+                    changes,
+                    &after,
+                );
+            }
             *state = after;
             changes
         };

@@ -13,6 +13,7 @@ mod changes;
 mod error;
 mod gate;
 mod preflight;
+mod rebuild;
 mod schema;
 mod select;
 mod sizes;
@@ -27,6 +28,7 @@ use schema_lint::{Analyzer, ChangeSet, LintConfig, Linter, Report};
 use schema_model::{DialectKind, Realm};
 
 pub use cache::StateCache;
+use cache::snapshot_key;
 pub use error::LintError;
 pub use gate::{Review, ReviewSettings, SharedAnalyzer, reviewed_linter};
 pub use preflight::{PreflightFailure, run_preflight};
@@ -34,7 +36,7 @@ pub use schema::{SchemaLintReport, schema_lint};
 pub use select::LintSelection;
 pub use sizes::table_sizes;
 
-use workspace::Workspace;
+use workspace::{SnapshotWish, Workspace};
 
 use crate::VersionedError;
 use crate::open::dialect_of;
@@ -101,6 +103,8 @@ pub struct MigrateLint {
     analyzers: Vec<Arc<dyn Analyzer>>,
     cache: Option<StateCache>,
     dir_label: Option<String>,
+    one_unit: bool,
+    schema_label: Option<String>,
 }
 
 /// Settings for [`MigrateLint`]; see [`MigrateLint::builder`].
@@ -122,6 +126,8 @@ impl MigrateLint {
                 analyzers: Vec::new(),
                 cache: StateCache::default_dir().map(StateCache::new),
                 dir_label: None,
+                one_unit: false,
+                schema_label: None,
             },
             selection_set: false,
         }
@@ -173,6 +179,23 @@ impl MigrateLintBuilder {
         self
     }
 
+    /// Analyzes the selected files as one unit, as `migrate apply` runs them: what any of
+    /// them creates counts as new (holds no rows) for every later statement, and each
+    /// file's file-level `nolint` applies to its own statements. Findings are reported
+    /// under the first selected file's name.
+    pub fn one_unit(mut self) -> Self {
+        self.lint.one_unit = true;
+        self
+    }
+
+    /// The schema name findings (and their pre-flight queries) use for the dev database's
+    /// schema (default: the dev URL's). Set it to the target's schema when the queries are
+    /// to run there: on MySQL the dev database and the target have different names.
+    pub fn schema_label(mut self, schema: impl Into<String>) -> Self {
+        self.lint.schema_label = Some(schema.into());
+        self
+    }
+
     /// Checks the settings and the directory against its `atlas.sum`.
     pub fn build(self) -> Result<MigrateLint, LintError> {
         if !self.selection_set {
@@ -207,8 +230,36 @@ impl MigrateLint {
         };
         let files = self.dir.files();
         let first = self.selection.first(files, self.dir.path())?;
-        let space = Workspace::open(self.dev_url.as_deref(), kind).await?;
-        let outcome = self.run_in(&space, kind, files, first).await;
+        let sums = self.dir.compute_sum();
+        let start = checkpoint_start(&files[..first])?;
+        // Snapshots of the prefix states, longest prefix first.
+        let wanted: Vec<(usize, String)> = match &self.cache {
+            Some(_) => (start + 1..=first)
+                .rev()
+                .filter_map(|covered| {
+                    let sum = sums.hash_of(files[covered - 1].name())?;
+                    Some((covered, snapshot_key(kind, sum)))
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let keys: Vec<String> = wanted.iter().map(|(_, k)| k.clone()).collect();
+        let store = self.cache.as_ref().map(StateCache::snapshot_dir);
+        let started = Instant::now();
+        let wish = store
+            .as_deref()
+            .map(|store| SnapshotWish { store, keys: &keys });
+        let (mut space, restored) = Workspace::open(
+            self.dev_url.as_deref(),
+            kind,
+            wish,
+            self.schema_label.as_deref(),
+        )
+        .await?;
+        let restored = restored.map(|i| wanted[i].0);
+        let outcome = self
+            .run_in(&mut space, kind, files, first, start, restored, started)
+            .await;
         // The run's own error matters more than a failure to clean up.
         let closed = space.close().await;
         let outcome = outcome?;
@@ -216,19 +267,53 @@ impl MigrateLint {
         Ok(outcome)
     }
 
+    /// Drops the dev-state snapshots this run's dev database keeps (on its server, or in
+    /// the cache directory); returns how many went. The schema models in the cache stay.
+    pub async fn drop_snapshots(&self) -> Result<usize, LintError> {
+        let Some(cache) = &self.cache else {
+            return Ok(0);
+        };
+        let kind = match &self.dev_url {
+            Some(url) => dialect_of(url)?,
+            None => DialectKind::Sqlite,
+        };
+        let dev = match crate::dev::Dev::choose(self.dev_url.as_deref(), kind).await? {
+            crate::dev::Dev::Url(dev) => dev,
+            crate::dev::Dev::Scratch { open, .. } => open()?,
+        };
+        let dropped = dev.drop_snapshots(&cache.snapshot_dir()).await;
+        let closed = dev.close().await;
+        let dropped = dropped?;
+        closed?;
+        Ok(dropped)
+    }
+
+    #[allow(clippy::too_many_arguments)]
     async fn run_in(
         &self,
-        space: &Workspace,
+        space: &mut Workspace,
         kind: DialectKind,
         files: &[MigrationFile],
         first: usize,
+        start: usize,
+        restored: Option<usize>,
+        started: Instant,
     ) -> Result<LintOutcome, LintError> {
         let sums = self.dir.compute_sum();
         let sum_of = |file: &MigrationFile| sums.hash_of(file.name()).map(str::to_owned);
-        let started = Instant::now();
-        let (before, cache, replayed) = self
-            .prefix_state(space, kind, &files[..first], &sum_of)
-            .await?;
+        let (before, cache, replayed) = match restored {
+            Some(covered) => {
+                self.restored_prefix_state(space, kind, &files[..first], start, covered, &sum_of)
+                    .await?
+            }
+            None => {
+                let reached = self
+                    .prefix_state(space, kind, &files[..first], start, &sum_of)
+                    .await?;
+                self.snapshot(space, kind, &files[..first], &sum_of).await;
+                reached
+            }
+        };
         let replay_time = started.elapsed();
 
         let analysis_started = Instant::now();
@@ -237,7 +322,7 @@ impl MigrateLint {
         let mut durations = Vec::new();
         for file in &files[first..] {
             let t = Instant::now();
-            linted.push(changes::analyze_file(file, space, &mut state).await?);
+            linted.push(changes::analyze_file(file, &*space, &mut state).await?);
             durations.push(t.elapsed());
         }
         // The state after the linted files is the next run's prefix: cache it too.
@@ -245,6 +330,10 @@ impl MigrateLint {
             && let Some(sum) = sum_of(last)
         {
             store.store(kind, space.label(), last.name(), &sum, &state);
+        }
+        if self.one_unit && linted.len() > 1 {
+            linted = vec![merged(linted)];
+            durations = vec![durations.iter().sum()];
         }
         let mut set = ChangeSet::new(linted);
         if first > 0 {
@@ -272,6 +361,63 @@ impl MigrateLint {
         })
     }
 
+    /// The schema after `prefix` on a space copied from the snapshot of its first
+    /// `covered` files: the files after them are replayed (and the longer prefix
+    /// snapshotted for the next run).
+    async fn restored_prefix_state(
+        &self,
+        space: &mut Workspace,
+        kind: DialectKind,
+        prefix: &[MigrationFile],
+        start: usize,
+        covered: usize,
+        sum_of: &impl Fn(&MigrationFile) -> Option<String>,
+    ) -> Result<(Realm, CacheUse, usize), LintError> {
+        let label = space.label().map(str::to_owned);
+        let stored = match (&self.cache, sum_of(&prefix[covered - 1])) {
+            (Some(store), Some(sum)) if covered == prefix.len() => {
+                store.load(kind, label.as_deref(), &sum)
+            }
+            _ => None,
+        };
+        changes::replay(&prefix[covered..], space.driver()).await?;
+        let state = match stored {
+            Some(state) => state,
+            None => {
+                let state = space.inspect().await?;
+                self.remember(kind, label.as_deref(), prefix, sum_of, &state);
+                state
+            }
+        };
+        if covered < prefix.len() {
+            self.snapshot(space, kind, prefix, sum_of).await;
+        }
+        Ok((
+            state,
+            CacheUse::Hit {
+                files: covered - start,
+            },
+            prefix.len() - covered,
+        ))
+    }
+
+    /// Saves the space, holding the state after `prefix`, as that prefix's snapshot.
+    async fn snapshot(
+        &self,
+        space: &mut Workspace,
+        kind: DialectKind,
+        prefix: &[MigrationFile],
+        sum_of: &impl Fn(&MigrationFile) -> Option<String>,
+    ) {
+        if let (Some(store), Some(last)) = (&self.cache, prefix.last())
+            && let Some(sum) = sum_of(last)
+        {
+            space
+                .save_snapshot(&snapshot_key(kind, &sum), &store.snapshot_dir())
+                .await;
+        }
+    }
+
     /// The schema after `prefix`, on the space: restored from the longest cached prefix
     /// (then only the files after it replayed), else replayed from the last checkpoint.
     async fn prefix_state(
@@ -279,19 +425,9 @@ impl MigrateLint {
         space: &Workspace,
         kind: DialectKind,
         prefix: &[MigrationFile],
+        start: usize,
         sum_of: &impl Fn(&MigrationFile) -> Option<String>,
     ) -> Result<(Realm, CacheUse, usize), LintError> {
-        let mut start = 0;
-        for (i, file) in prefix.iter().enumerate() {
-            if file
-                .directives()
-                .map_err(VersionedError::from)?
-                .checkpoint
-                .is_some()
-            {
-                start = i;
-            }
-        }
         let label = space.label().map(str::to_owned);
         let mut cache_use = match &self.cache {
             Some(_) => CacheUse::Miss,
@@ -359,4 +495,52 @@ impl MigrateLint {
             store.store(kind, label, last.name(), &sum, state);
         }
     }
+}
+
+/// The index of the last file of `prefix` carrying a checkpoint directive (0 without
+/// one): history before it is not replayed.
+fn checkpoint_start(prefix: &[MigrationFile]) -> Result<usize, LintError> {
+    let mut start = 0;
+    for (i, file) in prefix.iter().enumerate() {
+        if file
+            .directives()
+            .map_err(VersionedError::from)?
+            .checkpoint
+            .is_some()
+        {
+            start = i;
+        }
+    }
+    Ok(start)
+}
+
+/// The files as one: statements in order, each carrying its file's file-level
+/// suppressions.
+fn merged(files: Vec<schema_lint::MigrationFile>) -> schema_lint::MigrationFile {
+    let mut files = files.into_iter();
+    let Some(mut unit) = files.next() else {
+        return schema_lint::MigrationFile::new("");
+    };
+    unit.statements = std::mem::take(&mut unit.statements)
+        .into_iter()
+        .map(|s| {
+            unit.suppressions
+                .iter()
+                .cloned()
+                .fold(s, |s, n| s.suppress(n))
+        })
+        .collect();
+    unit.suppressions.clear();
+    for file in files {
+        unit.txmode_none &= file.txmode_none;
+        for statement in file.statements {
+            unit.statements.push(
+                file.suppressions
+                    .iter()
+                    .cloned()
+                    .fold(statement, |s, n| s.suppress(n)),
+            );
+        }
+    }
+    unit
 }

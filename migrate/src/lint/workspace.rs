@@ -1,6 +1,10 @@
-//! The dev database space a lint run executes statements in: a scratch database of the
-//! run's own where the dev server can make one, else the dev database itself (which must be
-//! clean and is emptied afterwards), or a private in-memory SQLite database.
+//! The dev database space a lint run executes statements in: a scratch space of the
+//! run's own (a database or schema the dev server makes, or a private in-memory SQLite
+//! database), else the dev database itself (which must be clean and is emptied
+//! afterwards). A scratch space may start as a copy of a saved dev-state snapshot
+//! ([`mercator_driver::DevDatabase::restore_snapshot`]).
+
+use std::path::Path;
 
 use mercator_driver::{Driver, InspectOptions, Scratch};
 use schema_model::{DialectKind, Realm};
@@ -9,9 +13,16 @@ use crate::MigrateError;
 use crate::binding::bind;
 use crate::dev::Dev;
 
-/// An open dev space.
-pub(crate) enum Workspace {
-    /// A scratch space made on the dev server; dropped on close.
+/// An open dev space, and the schema name realms are reported under.
+pub(crate) struct Workspace {
+    space: Space,
+    label: Option<String>,
+}
+
+/// Where statements run.
+enum Space {
+    /// A scratch space made on the dev server (or a private in-memory database); dropped
+    /// on close.
     Scratch {
         /// The dev database's connection.
         dev: Box<dyn Driver>,
@@ -23,47 +34,63 @@ pub(crate) enum Workspace {
         /// The dev database's connection.
         dev: Box<dyn Driver>,
     },
-    /// A private database (SQLite in memory); discarded on close.
-    Private {
-        /// Its connection.
-        driver: Box<dyn Driver>,
-    },
+}
+
+/// Snapshots a run may start from: where they are stored and the keys wanted, best first.
+pub(crate) struct SnapshotWish<'a> {
+    /// The store directory (for drivers keeping snapshots as files).
+    pub(crate) store: &'a Path,
+    /// Wanted keys, best first.
+    pub(crate) keys: &'a [String],
 }
 
 impl Workspace {
-    /// Opens a space on `dev_url` (or a private in-memory database for `kind`).
+    /// Opens a space on `dev_url` (or a private in-memory database for `kind`). With a
+    /// wish, the space is a copy of the first wanted snapshot the dev database holds, and
+    /// its index in the wish is returned.
     pub(crate) async fn open(
         dev_url: Option<&str>,
         kind: DialectKind,
-    ) -> Result<Self, MigrateError> {
-        Ok(match Dev::choose(dev_url, kind).await? {
-            Dev::Url(dev) => match dev.create_scratch().await? {
-                Some(scratch) => Workspace::Scratch { dev, scratch },
-                None => {
-                    dev.check_clean().await?;
-                    Workspace::Shared { dev }
-                }
-            },
-            Dev::Scratch { open, .. } => Workspace::Private { driver: open()? },
-        })
+        wish: Option<SnapshotWish<'_>>,
+        label: Option<&str>,
+    ) -> Result<(Self, Option<usize>), MigrateError> {
+        let (space, restored) = Space::open(dev_url, kind, wish).await?;
+        let label = match label {
+            Some(label) => Some(label.to_owned()),
+            None => space.dev().bound_schema().map(str::to_owned),
+        };
+        Ok((Workspace { space, label }, restored))
+    }
+
+    /// Saves the space's current contents as snapshot `key`; `false` where the dev
+    /// database keeps no snapshots of this kind of space. A failure only costs a later
+    /// run its shortcut, so it is logged, not returned.
+    pub(crate) async fn save_snapshot(&mut self, key: &str, store: &Path) -> bool {
+        let Space::Scratch { dev, scratch } = &mut self.space else {
+            return false;
+        };
+        match dev.save_snapshot(scratch, key, store).await {
+            Ok(saved) => saved,
+            Err(error) => {
+                tracing::warn!(%error, "cannot save a dev-state snapshot");
+                false
+            }
+        }
     }
 
     /// The driver statements run on.
     pub(crate) fn driver(&self) -> &dyn Driver {
-        match self {
-            Workspace::Scratch { scratch, .. } => scratch.driver.as_ref(),
-            Workspace::Shared { dev } => dev.as_ref(),
-            Workspace::Private { driver } => driver.as_ref(),
+        match &self.space {
+            Space::Scratch { scratch, .. } => scratch.driver.as_ref(),
+            Space::Shared { dev } => dev.as_ref(),
         }
     }
 
-    /// The schema name users know the dev database by (its URL's schema), which realms
-    /// are reported under even when the run works in a scratch space of another name.
+    /// The schema name realms are reported under: the one users know the dev database by
+    /// (its URL's schema), or the name the caller chose (the target's, when findings'
+    /// queries run there), even when the run works in a scratch space of another name.
     pub(crate) fn label(&self) -> Option<&str> {
-        match self {
-            Workspace::Scratch { dev, .. } | Workspace::Shared { dev } => dev.bound_schema(),
-            Workspace::Private { driver } => driver.bound_schema(),
-        }
+        self.label.as_deref()
     }
 
     /// The schema unqualified names resolve to, for rename hints.
@@ -97,22 +124,77 @@ impl Workspace {
 
     /// Releases the space and the dev connection.
     pub(crate) async fn close(self) -> Result<(), MigrateError> {
-        match self {
-            Workspace::Scratch { dev, scratch } => {
+        match self.space {
+            Space::Scratch { dev, scratch } => {
                 // A failed drop is reclaimed by a later run; still report it after closing.
                 let dropped = dev.drop_scratch(scratch).await;
                 let closed = dev.close().await;
                 dropped?;
                 closed?;
             }
-            Workspace::Shared { dev } => {
+            Space::Shared { dev } => {
                 let reset = dev.reset().await;
                 let closed = dev.close().await;
                 reset?;
                 closed?;
             }
-            Workspace::Private { driver } => driver.close().await?,
         }
         Ok(())
+    }
+}
+
+impl Space {
+    async fn open(
+        dev_url: Option<&str>,
+        kind: DialectKind,
+        wish: Option<SnapshotWish<'_>>,
+    ) -> Result<(Self, Option<usize>), MigrateError> {
+        let (dev, fresh) = match Dev::choose(dev_url, kind).await? {
+            Dev::Url(dev) => (dev, None),
+            Dev::Scratch { open, .. } => {
+                let dev = open()?;
+                let space = open()?;
+                (dev, Some(space))
+            }
+        };
+        if let Some(wish) = wish
+            && !wish.keys.is_empty()
+        {
+            let held = dev.snapshot_keys(wish.store).await?;
+            for (i, key) in wish.keys.iter().enumerate() {
+                if !held.contains(key) {
+                    continue;
+                }
+                if let Some(scratch) = dev.restore_snapshot(key, wish.store).await? {
+                    if let Some(unused) = fresh {
+                        unused.close().await?;
+                    }
+                    return Ok((Space::Scratch { dev, scratch }, Some(i)));
+                }
+            }
+        }
+        let space = match fresh {
+            Some(driver) => Space::Scratch {
+                dev,
+                scratch: Scratch {
+                    name: "memory".into(),
+                    driver,
+                },
+            },
+            None => match dev.create_scratch().await? {
+                Some(scratch) => Space::Scratch { dev, scratch },
+                None => {
+                    dev.check_clean().await?;
+                    Space::Shared { dev }
+                }
+            },
+        };
+        Ok((space, None))
+    }
+
+    fn dev(&self) -> &dyn Driver {
+        match self {
+            Space::Scratch { dev, .. } | Space::Shared { dev } => dev.as_ref(),
+        }
     }
 }

@@ -108,6 +108,16 @@ pub enum VersionedError {
     /// An invalid option value.
     #[error("{0}")]
     Invalid(String),
+    /// Existing rows break a pending change: nothing was applied.
+    #[error(
+        "pre-flight checks failed, nothing was applied: {}{}",
+        failures.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
+        " (fix the data, or skip the checks with --skip-preflight)"
+    )]
+    PreflightFailed {
+        /// The checks that found offending rows, with samples.
+        failures: Vec<crate::lint::PreflightFailure>,
+    },
 }
 
 // Boxed: both are large, and every result of the workflows carries this type.

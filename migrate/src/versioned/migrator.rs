@@ -12,6 +12,7 @@ use tracing::Instrument;
 use super::VersionedError;
 use super::execute::{AppliedFile, FileRun, OPERATOR_VERSION, run_file};
 use super::pending::{ExecOrder, Selection, pending_after, select};
+use super::preflight::{PreflightRun, check_pending, may_depend_on_data};
 use super::revisions::read_revisions;
 use crate::open;
 
@@ -32,9 +33,30 @@ pub struct MigratorBuilder {
     allow_dirty: bool,
     dry_run: bool,
     tx_mode: TxMode,
+    preflight: bool,
+    dev_url: Option<String>,
 }
 
 impl MigratorBuilder {
+    /// Turns the pre-flight data checks off (`--skip-preflight`). They are on by default:
+    /// before the first pending statement runs, the pending files are analyzed on a dev
+    /// database and read-only queries prove the existing rows fit their data-dependent
+    /// changes (unique indexes, NOT NULL, checks, foreign keys, narrowed types); a run
+    /// whose data does not fit stops with nothing applied
+    /// ([`VersionedError::PreflightFailed`]).
+    pub fn skip_preflight(mut self, skip: bool) -> Self {
+        self.preflight = !skip;
+        self
+    }
+
+    /// The dev database the pre-flight analysis runs the pending files on. SQLite uses a
+    /// private in-memory database without one; PostgreSQL and MySQL skip the checks
+    /// without one ([`PreflightRun::Skipped`]).
+    pub fn dev_url(mut self, url: impl Into<String>) -> Self {
+        self.dev_url = Some(url.into());
+        self
+    }
+
     /// How long to wait for another applier to finish (default 10 s).
     pub fn lock_timeout(mut self, timeout: Duration) -> Self {
         self.lock_timeout = timeout;
@@ -121,6 +143,8 @@ pub struct MigrateReport {
     pub planned: Vec<PlannedFile>,
     /// Whether this was a dry run.
     pub dry_run: bool,
+    /// What the pre-flight data checks did.
+    pub preflight: PreflightRun,
 }
 
 /// A file a dry run would execute.
@@ -212,6 +236,8 @@ impl Migrator {
             allow_dirty: false,
             dry_run: false,
             tx_mode: TxMode::File,
+            preflight: true,
+            dev_url: None,
         }
     }
 
@@ -302,6 +328,7 @@ impl Migrator {
             applied: Vec::new(),
             planned: Vec::new(),
             dry_run: s.dry_run,
+            preflight: PreflightRun::Off,
         };
         if s.dry_run {
             report.planned = runs
@@ -322,6 +349,16 @@ impl Migrator {
                 })
                 .collect();
             return Ok(report);
+        }
+        let data_dependent = runs.iter().any(|r| {
+            r.parsed
+                .statements
+                .iter()
+                .any(|st| may_depend_on_data(&st.text))
+        });
+        if s.preflight && data_dependent {
+            let pending: Vec<&MigrationFile> = runs.iter().map(|r| r.file).collect();
+            report.preflight = check_pending(driver, files, &pending, s.dev_url.as_deref()).await?;
         }
         let mut session = driver.session().await?;
         if let Some(file) = baseline {

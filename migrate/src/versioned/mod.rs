@@ -15,6 +15,7 @@ mod error;
 mod execute;
 mod migrator;
 mod pending;
+mod preflight;
 mod replay;
 mod revisions;
 
@@ -29,4 +30,5 @@ pub use migrator::{
     RevisionError, SetReport,
 };
 pub use pending::ExecOrder;
+pub use preflight::PreflightRun;
 pub use replay::replay;

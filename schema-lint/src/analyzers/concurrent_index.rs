@@ -8,6 +8,7 @@ use schema_diff::TableChange;
 use schema_model::DialectKind;
 
 use crate::context::modify_table;
+use crate::sqltext;
 use crate::{Analyzer, Context, Diagnostic};
 
 /// PG101–PG103.
@@ -48,11 +49,15 @@ impl Analyzer for ConcurrentIndex {
                 if scope.created(schema, &to.name) || concurrently {
                     continue;
                 }
+                // `ADD CONSTRAINT … USING INDEX` turns an index into the constraint's: it
+                // is renamed, not dropped, and nothing is built.
+                let using_index =
+                    sqltext::has_sequence(&sqltext::tokens(&statement.sql), &["USING", "INDEX"]);
                 for c in inner {
                     let (created, dropped) = match c {
                         // Constraint-backed indexes (UNIQUE constraints) are PG105's.
                         TableChange::AddIndex { index } if !index.constraint => (Some(index), None),
-                        TableChange::DropIndex { index } if !index.constraint => {
+                        TableChange::DropIndex { index } if !index.constraint && !using_index => {
                             (None, Some(index))
                         }
                         TableChange::ModifyIndex { from, to: index }

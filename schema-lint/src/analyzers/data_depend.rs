@@ -44,8 +44,14 @@ impl Analyzer for DataDependent {
                 };
                 for c in inner {
                     match c {
+                        // `ADD CONSTRAINT … UNIQUE USING INDEX` adopts a unique index
+                        // that already holds.
                         TableChange::AddIndex { index }
                             if index.unique
+                                && !crate::sqltext::has_sequence(
+                                    &crate::sqltext::tokens(&statement.sql),
+                                    &["USING", "INDEX"],
+                                )
                                 && index
                                     .column_names()
                                     .any(|n| !scope.column_is_new(schema, &to.name, n)) =>

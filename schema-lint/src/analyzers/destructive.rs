@@ -28,7 +28,11 @@ impl Analyzer for Destructive {
         for (f, file, scope) in cx.files() {
             for (at, _, change) in Context::changes_of(f, file) {
                 match change {
-                    Change::DropSchema { schema } => out.push(
+                    // Atlas skips schemas that only lived inside this file.
+                    Change::DropSchema { schema }
+                        if !scope.created_schemas.contains(&schema.name) =>
+                    {
+                        out.push(
                         Diagnostic::new(
                             "DS101",
                             at,
@@ -42,7 +46,8 @@ impl Analyzer for Destructive {
                             "Add a pre-migration check that schema {:?} is empty before dropping it",
                             schema.name
                         )),
-                    ),
+                        )
+                    }
                     // Atlas skips tables whose schema goes too (DS101 covers them) and
                     // tables that only lived inside this file.
                     Change::DropTable { schema, table }

@@ -41,6 +41,16 @@ impl Analyzer for PostgresLocks {
                 }
                 let using_index =
                     sqltext::has_sequence(&sqltext::tokens(&statement.sql), &["USING", "INDEX"]);
+                // Columns a primary key added here makes NOT NULL: PG304 reports those.
+                let new_key_columns: Vec<&str> = inner
+                    .iter()
+                    .filter_map(|c| match c {
+                        TableChange::AddPrimaryKey { key }
+                        | TableChange::ModifyPrimaryKey { to: key, .. } => Some(key),
+                        _ => None,
+                    })
+                    .flat_map(|key| key.column_names())
+                    .collect();
                 let not_valid = statement.flags.not_valid;
                 let d = |code: &str, message: String, fix: &str| {
                     Diagnostic::new(code, at, message)
@@ -100,6 +110,7 @@ impl Analyzer for PostgresLocks {
                             if changes.nullable
                                 && old.nullable
                                 && !column.nullable
+                                && !new_key_columns.contains(&column.name.as_str())
                                 && !has_not_null_check(from, &column.name)
                             {
                                 out.push(d(

@@ -1,0 +1,2 @@
+ALTER TABLE users ADD CONSTRAINT users_age_pos CHECK (age >= 0) NOT VALID;
+ALTER TABLE users VALIDATE CONSTRAINT users_age_pos;

@@ -1,0 +1,1 @@
+CREATE TABLE logs (id bigint PRIMARY KEY, at timestamp NOT NULL);

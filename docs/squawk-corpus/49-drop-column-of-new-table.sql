@@ -1,0 +1,3 @@
+CREATE TABLE scratch (id bigint PRIMARY KEY, note text);
+ALTER TABLE scratch DROP COLUMN note;
+DROP TABLE scratch;

@@ -1,0 +1,2 @@
+ALTER TABLE users RENAME COLUMN email TO mail;
+ALTER TABLE users ADD COLUMN email text;
