@@ -102,6 +102,13 @@ pub struct ReviewArgs {
     lint_config: Option<PathBuf>,
 }
 
+impl ReviewArgs {
+    /// `--override-review` (a fleet's declarative apply decides per plan group).
+    pub fn override_review(&self) -> bool {
+        self.override_review
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ReviewArg {
     Error,

@@ -67,6 +67,7 @@ mod versioned;
 
 pub use apply::{
     ApplyReport, PlannedMigration, SCHEMA_APPLY_LOCK, SchemaApply, SchemaApplyBuilder,
+    schema_apply_lock,
 };
 pub use describe::describe_changes;
 pub use diff::schema_diff;
