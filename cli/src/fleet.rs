@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use mercator_migrate::MigratorBuilder;
 use mercator_migrate::fleet::{
-    Fleet, FleetError, FleetReport, FleetStatus, OnError, Progress, TenantReport, TenantState,
-    Tenants,
+    Fleet, FleetError, FleetReport, FleetSchemaOptions, FleetSchemaReport, FleetStatus, OnError,
+    Progress, TenantReport, TenantState, Tenants,
 };
+use mercator_migrate::{MigratorBuilder, SchemaApplyBuilder};
 
 use crate::Failure;
 use crate::output::{print_block, println};
@@ -47,13 +47,28 @@ pub enum OnErrorArg {
     Continue,
 }
 
+/// The one URL of a command run without a tenant set.
+pub fn single_url(urls: &[String]) -> Result<&str, Failure> {
+    match urls {
+        [one] => Ok(one),
+        many => Err(Failure::Message(format!(
+            "--url is given {} times: a list of tenant databases is a tenant set, which this command does not take this way",
+            many.len()
+        ))),
+    }
+}
+
 impl FleetArgs {
-    /// Whether a tenant set was given (or `--url` asks for one).
-    pub fn is_set(&self, url: &str) -> bool {
+    /// Whether a tenant set was given: tenants named, `{tenant}` in the URL, or several
+    /// URLs (one database per tenant).
+    pub fn is_set(&self, urls: &[String]) -> bool {
         !self.tenants.is_empty()
             || self.tenants_file.is_some()
             || self.tenants_query.is_some()
-            || url.contains(mercator_migrate::fleet::PLACEHOLDER)
+            || urls.len() > 1
+            || urls
+                .iter()
+                .any(|u| u.contains(mercator_migrate::fleet::PLACEHOLDER))
     }
 
     fn source(&self) -> Result<Tenants, FleetError> {
@@ -70,9 +85,19 @@ impl FleetArgs {
         }
     }
 
-    async fn fleet(&self, url: &str, progress: Option<Progress>) -> Result<Fleet, FleetError> {
-        let mut builder = Fleet::builder(url)
-            .tenants(self.source()?)
+    async fn fleet(
+        &self,
+        urls: &[String],
+        progress: Option<Progress>,
+    ) -> Result<Fleet, FleetError> {
+        let builder = match urls {
+            [template] if template.contains(mercator_migrate::fleet::PLACEHOLDER) => {
+                Fleet::builder(template).tenants(self.source()?)
+            }
+            [one] => Fleet::builder(one.as_str()).tenants(self.source()?),
+            many => Fleet::from_urls(many.to_vec()),
+        };
+        let mut builder = builder
             .parallel(self.parallel)
             .canary(self.canary)
             .on_error(match self.on_error {
@@ -158,13 +183,14 @@ fn describe(t: &TenantReport) -> String {
         ),
         TenantState::Failed => format!("failed: {}", t.error.as_deref().unwrap_or("")),
         TenantState::Skipped => "skipped".into(),
+        TenantState::Planned => format!("would run {} statement(s)", t.applied.len()),
     }
 }
 
 /// `migrate apply` over a tenant set. Exits 1 when a tenant failed or was skipped.
 pub async fn apply(
     builder: MigratorBuilder,
-    url: &str,
+    url: &[String],
     args: &FleetArgs,
     json: bool,
 ) -> Result<(), Failure> {
@@ -232,23 +258,7 @@ fn print_apply(report: &FleetReport) {
         ]);
     }
     println(&table(&rows));
-    let failed: Vec<&TenantReport> = report.failed().collect();
-    if !failed.is_empty() {
-        println("");
-        let mut rows = vec![vec![
-            "TENANT".to_owned(),
-            "STAGE".to_owned(),
-            "ERROR".to_owned(),
-        ]];
-        for t in failed {
-            rows.push(vec![
-                t.tenant.clone(),
-                format!("{:?}", t.stage).to_lowercase(),
-                t.error.clone().unwrap_or_default(),
-            ]);
-        }
-        println(&table(&rows));
-    }
+    print_failed(report.failed());
     if let Some(why) = &report.stopped {
         println(&format!("\nStopped: {why}"));
     }
@@ -262,7 +272,7 @@ fn print_apply(report: &FleetReport) {
 /// `migrate status` over a tenant set: revisions and schema drift.
 pub async fn status(
     builder: MigratorBuilder,
-    url: &str,
+    url: &[String],
     args: &FleetArgs,
     json: bool,
 ) -> Result<(), Failure> {
@@ -349,4 +359,205 @@ fn print_status(status: &FleetStatus) {
         status.inspect_passes
     ));
     println(&status.summary);
+}
+
+/// `schema apply` over a tenant set: the desired state is planned once per distinct current
+/// state, each plan reviewed under the review policy, then applied tenant by tenant. A fleet
+/// is never asked about interactively: review the plans with `--dry-run`, then pass
+/// `--auto-approve`. Exits 1 when a tenant failed or was skipped.
+pub async fn schema_apply(
+    builder: SchemaApplyBuilder,
+    urls: &[String],
+    args: &FleetArgs,
+    options: FleetSchemaOptions,
+    auto_approve: bool,
+    json: bool,
+) -> Result<(), Failure> {
+    if !options.dry_run && !auto_approve {
+        return Err(Failure::Message(
+            "a tenant set is not applied interactively: review the plans with --dry-run, then pass --auto-approve".into(),
+        ));
+    }
+    let reporter = Reporter::new();
+    let total = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let fleet = args
+        .fleet(urls, Some(reporter.callback(Arc::clone(&total))))
+        .await
+        .map_err(fail)?;
+    total.store(fleet.tenants().len(), std::sync::atomic::Ordering::SeqCst);
+    if let Some(bar) = &reporter.bar {
+        bar.set_length(fleet.tenants().len() as u64);
+    }
+    let report = fleet.schema_apply(&builder, options).await.map_err(fail)?;
+    if let Some(bar) = &reporter.bar {
+        bar.finish_and_clear();
+    }
+    if json {
+        print_block(&to_json(&report)?);
+    } else {
+        print_schema_apply(&report);
+    }
+    if report.is_success() {
+        Ok(())
+    } else {
+        Err(Failure::Status(1))
+    }
+}
+
+fn print_schema_apply(report: &FleetSchemaReport) {
+    let mut rows = vec![vec![
+        "PLAN".to_owned(),
+        "TENANTS".to_owned(),
+        "CHANGES".to_owned(),
+        "REVIEW".to_owned(),
+    ]];
+    for (i, g) in report.groups.iter().enumerate() {
+        let sample = if g.tenants.len() > 3 {
+            format!(
+                "{}, … ({} tenants)",
+                g.tenants[..3].join(", "),
+                g.tenants.len()
+            )
+        } else {
+            g.tenants.join(", ")
+        };
+        let changes = if g.changes.is_empty() {
+            "none (at the desired state)".to_owned()
+        } else {
+            g.changes.join("; ")
+        };
+        let review = match (g.statements.is_empty(), g.needs_review) {
+            (true, _) => String::new(),
+            (false, true) => format!("needs approval: {}", g.findings.join("; ")),
+            (false, false) if g.findings.is_empty() => "ok".to_owned(),
+            (false, false) => g.findings.join("; "),
+        };
+        rows.push(vec![format!("#{}", i + 1), sample, changes, review]);
+    }
+    println(&table(&rows));
+    if report.dry_run {
+        for (i, g) in report.groups.iter().enumerate() {
+            if g.statements.is_empty() {
+                continue;
+            }
+            println(&format!(
+                "\n-- Plan #{} ({} tenants):",
+                i + 1,
+                g.tenants.len()
+            ));
+            for statement in &g.statements {
+                println(&format!("{statement};"));
+            }
+        }
+    }
+    println("");
+    let mut rows = vec![vec!["STATUS".to_owned(), "TENANTS".to_owned()]];
+    for state in [
+        TenantState::Applied,
+        TenantState::Planned,
+        TenantState::UpToDate,
+        TenantState::Failed,
+        TenantState::Skipped,
+    ] {
+        let n = report.count(state);
+        if n > 0 || matches!(state, TenantState::Applied | TenantState::Failed) {
+            rows.push(vec![state.as_str().to_owned(), n.to_string()]);
+        }
+    }
+    println(&table(&rows));
+    print_failed(
+        report
+            .tenants
+            .iter()
+            .filter(|t| t.status == TenantState::Failed),
+    );
+    if let Some(why) = &report.stopped {
+        println(&format!("\nStopped: {why}"));
+    }
+    println(&format!(
+        "\n{} tenants in {:.1}s ({} plan(s); schemas read in {} catalog pass(es))",
+        report.tenants.len(),
+        report.duration.as_secs_f64(),
+        report.groups.len(),
+        report.inspect_passes
+    ));
+}
+
+fn print_failed<'a>(failed: impl Iterator<Item = &'a TenantReport>) {
+    let failed: Vec<&TenantReport> = failed.collect();
+    if failed.is_empty() {
+        return;
+    }
+    println("");
+    let mut rows = vec![vec![
+        "TENANT".to_owned(),
+        "STAGE".to_owned(),
+        "ERROR".to_owned(),
+    ]];
+    for t in failed {
+        rows.push(vec![
+            t.tenant.clone(),
+            format!("{:?}", t.stage).to_lowercase(),
+            t.error.clone().unwrap_or_default(),
+        ]);
+    }
+    println(&table(&rows));
+}
+
+/// The URLs of an env's `for_each` instances when the command runs over a tenant set
+/// (`migrate apply`, `migrate status`, `schema apply`): Atlas's multi-tenant project
+/// pattern (`for_each = toset(data.sql.tenants.values)`, `url = urlsetpath(var.url,
+/// each.value)`) becomes one fleet run instead of one run per tenant. `None` for other
+/// commands and for envs without `for_each`.
+pub fn for_each_urls(
+    group: &str,
+    command: &str,
+    envs: &[mercator_project::EnvConfig],
+) -> Option<Vec<String>> {
+    let takes_tenants = matches!(
+        (group, command),
+        ("migrate", "apply" | "status") | ("schema", "apply")
+    );
+    if !takes_tenants || envs.len() < 2 || envs.iter().any(|e| e.instance.is_none()) {
+        return None;
+    }
+    envs.iter().map(|e| e.url.clone()).collect()
+}
+
+/// Runs the query of an `atlas.hcl` `data "sql"` block (read-only) and returns the first
+/// column of every row: how a multi-tenant env lists its tenants.
+pub fn data_source(
+    url: &str,
+    query: &str,
+    args: &[String],
+) -> Result<Vec<String>, mercator_project::QueryError> {
+    if !args.is_empty() {
+        return Err("data \"sql\" args are not supported: write the values into the query".into());
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let driver =
+            mercator_migrate::open_with(url, mercator_driver::OpenOptions::read_only()).await?;
+        let rows = {
+            let mut session = driver.session().await?;
+            session.query(query).await
+        };
+        let closed = driver.close().await;
+        let rows = rows?;
+        closed?;
+        rows.rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, row)| {
+                row.into_iter().next().flatten().ok_or_else(|| {
+                    mercator_project::QueryError::from(format!(
+                        "row {} has NULL in its first column",
+                        i + 1
+                    ))
+                })
+            })
+            .collect()
+    })
 }

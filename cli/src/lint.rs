@@ -151,6 +151,13 @@ fn overlay(base: LintConfig, top: LintConfig) -> LintConfig {
     }
 }
 
+impl ReviewArgs {
+    /// `--override-review` (a fleet's declarative apply decides per plan group).
+    pub fn override_review(&self) -> bool {
+        self.override_review
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ReviewArg {
     Error,

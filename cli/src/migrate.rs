@@ -102,9 +102,10 @@ pub struct DirArgs {
 pub struct ConnArgs {
     #[command(flatten)]
     dir: DirArgs,
-    /// The database URL.
-    #[arg(short, long)]
-    url: String,
+    /// The database URL. For `apply` and `status`: with `{tenant}` in it, or given more
+    /// than once (one database per tenant), a tenant set (see --tenant).
+    #[arg(short, long, required = true)]
+    url: Vec<String>,
     /// The schema (MySQL database) holding atlas_schema_revisions.
     #[arg(long)]
     revisions_schema: Option<String>,
@@ -117,6 +118,19 @@ pub struct ConnArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+}
+
+impl ConnArgs {
+    /// The one URL of a command that takes no tenant set.
+    fn single_url(&self) -> Result<&str, VersionedError> {
+        match self.url.as_slice() {
+            [one] => Ok(one),
+            many => Err(VersionedError::Invalid(format!(
+                "--url is given {} times: only `migrate apply` and `migrate status` take a list of tenant databases",
+                many.len()
+            ))),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -264,7 +278,10 @@ async fn fleet_apply(args: ApplyArgs) -> Result<(), Failure> {
 }
 
 async fn apply(args: ApplyArgs) -> Result<(), VersionedError> {
-    let report = apply_builder(&args)?.build()?.apply(&args.conn.url).await?;
+    let report = apply_builder(&args)?
+        .build()?
+        .apply(args.conn.single_url()?)
+        .await?;
     match args.conn.format {
         Format::Json => print_block(&json(&report)?),
         Format::Text => print_apply(&report),
@@ -342,7 +359,10 @@ fn print_apply(report: &MigrateReport) {
 }
 
 async fn status(args: StatusArgs) -> Result<(), VersionedError> {
-    let status = builder(&args.conn)?.build()?.status(&args.conn.url).await?;
+    let status = builder(&args.conn)?
+        .build()?
+        .status(args.conn.single_url()?)
+        .await?;
     match args.conn.format {
         Format::Json => print_block(&json(&status)?),
         Format::Text => print_status(&status),
@@ -397,7 +417,7 @@ async fn validate(args: ValidateArgs) -> Result<(), VersionedError> {
 async fn set(args: SetArgs) -> Result<(), VersionedError> {
     let migrator = builder(&args.conn)?.build()?;
     let report = migrator
-        .set(&args.conn.url, args.version.as_deref())
+        .set(args.conn.single_url()?, args.version.as_deref())
         .await?;
     match args.conn.format {
         Format::Json => print_block(&json(&report)?),
@@ -451,7 +471,7 @@ async fn down(args: DownArgs) -> Result<(), VersionedError> {
         lock_timeout: args.conn.lock_timeout,
         revisions: migrator.revisions_table(),
     };
-    let report = mercator_migrate::migrate_down(&dir, &args.conn.url, &options).await?;
+    let report = mercator_migrate::migrate_down(&dir, args.conn.single_url()?, &options).await?;
     match args.conn.format {
         Format::Json => print_block(&json(&report)?),
         Format::Text if report.reverted.is_empty() => println("No migration files to revert"),

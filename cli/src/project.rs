@@ -167,13 +167,20 @@ pub fn expand(args: Vec<OsString>) -> Result<Vec<Vec<OsString>>, Failure> {
     let path = config.strip_prefix("file://").unwrap_or(&config).to_owned();
     let project = ProjectFile::load(&path).map_err(MigrateError::from)?;
     let inputs = Inputs::from_flags(&flags.vars).map_err(MigrateError::from)?;
+    let options = LoadOptions::new()
+        .inputs(inputs)
+        .sql(crate::fleet::data_source);
     let selection = project
-        .select(&env_name, &LoadOptions::new().inputs(inputs))
+        .select(&env_name, &options)
         .map_err(MigrateError::from)?;
     for warning in &selection.warnings {
         eprintln!("{warning}");
     }
     let (group, command) = command_of(&rest);
+    // fleet: a `for_each` env of a command that takes a tenant set runs once, as a fleet
+    // over every instance's URL (Atlas's multi-tenant pattern); see `crate::fleet`.
+    let fleet_urls = crate::fleet::for_each_urls(&group, &command, &selection.envs)
+        .filter(|_| !has(&rest, "--url", Some("-u")));
     let mut lines = Vec::new();
     for env in &selection.envs {
         let mut line = rest.clone();
@@ -182,10 +189,17 @@ pub fn expand(args: Vec<OsString>) -> Result<Vec<Vec<OsString>>, Failure> {
             lines.push(line);
             continue;
         }
+        for url in fleet_urls.iter().flatten() {
+            line.push("--url".into());
+            line.push(url.into());
+        }
         for warning in fill(&mut line, &group, &command, env)? {
             eprintln!("{warning}");
         }
         lines.push(line);
+        if fleet_urls.is_some() {
+            break;
+        }
     }
     Ok(lines)
 }

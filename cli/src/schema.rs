@@ -94,9 +94,10 @@ pub struct DiffArgs {
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
-    /// The database to migrate.
-    #[arg(short, long)]
-    url: String,
+    /// The database to migrate. With `{tenant}` in it, or given more than once (one
+    /// database per tenant), a tenant set: see --tenant.
+    #[arg(short, long, required = true)]
+    url: Vec<String>,
     /// Desired state: file://path (a .sql file or directory) or a database URL.
     #[arg(long, required_unless_present = "plan")]
     to: Option<String>,
@@ -128,6 +129,11 @@ pub struct ApplyArgs {
     review: crate::lint::ReviewArgs,
     #[command(flatten)]
     renames: RenameArgs,
+    /// Output format of a fleet run (a tenant set): a summary, or the JSON report.
+    #[arg(long, value_enum, default_value = "text")]
+    format: crate::migrate::Format,
+    #[command(flatten)]
+    fleet: crate::fleet::FleetArgs,
 }
 
 pub async fn run(command: SchemaCommand) -> Result<(), Failure> {
@@ -203,7 +209,7 @@ async fn apply(args: ApplyArgs) -> Result<(), Failure> {
             .map(|to| args.load.source(to))
             .transpose()?;
         return crate::plan::apply_plan_file(
-            &args.url,
+            crate::fleet::single_url(&args.url)?,
             plan,
             to,
             args.dev_url.as_deref(),
@@ -222,7 +228,7 @@ async fn apply(args: ApplyArgs) -> Result<(), Failure> {
     let (diff_options, concurrent) = args.policy.resolve()?;
     // --- end ---
     let builder = SchemaApply::builder()
-        .url(&args.url)
+        .url(args.url.first().map_or("", String::as_str))
         .to(args.load.source(to)?)
         .schemas(args.schemas.clone())
         .diff_options(diff_options)
@@ -232,6 +238,23 @@ async fn apply(args: ApplyArgs) -> Result<(), Failure> {
     if let Some(dev_url) = &args.dev_url {
         builder = builder.dev_url(dev_url);
     }
+    if args.fleet.is_set(&args.url) {
+        let options = mercator_migrate::fleet::FleetSchemaOptions {
+            dry_run: args.dry_run,
+            override_review: args.review.override_review(),
+        };
+        let json = matches!(args.format, crate::migrate::Format::Json);
+        return crate::fleet::schema_apply(
+            builder,
+            &args.url,
+            &args.fleet,
+            options,
+            args.auto_approve,
+            json,
+        )
+        .await;
+    }
+    crate::fleet::single_url(&args.url)?;
     let mut apply = builder.build().await?;
     // Each round either finishes or confirms renames, which disappear from the next plan's
     // candidates; the bound only guards against a planner that keeps offering one.

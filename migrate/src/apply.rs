@@ -16,6 +16,12 @@ use crate::{MigrateError, Source, open};
 /// The advisory lock held while a declarative plan is applied.
 pub const SCHEMA_APPLY_LOCK: &str = "mercator_schema_apply";
 
+/// The lock a declarative apply holds on one schema (besides [`SCHEMA_APPLY_LOCK`] for a
+/// single run): `mercator_schema_apply.<schema>`.
+pub fn schema_apply_lock(schema: &str) -> String {
+    format!("{SCHEMA_APPLY_LOCK}.{schema}")
+}
+
 /// What a plan does and the states it goes between.
 #[derive(Debug, Clone)]
 pub struct PlannedMigration {
@@ -60,14 +66,16 @@ pub struct ApplyReport {
 #[derive(Debug, Clone)]
 pub struct SchemaApplyBuilder {
     url: Option<String>,
-    to: Option<Source>,
-    dev_url: Option<String>,
-    schemas: Vec<String>,
-    exclude_tables: Vec<String>,
-    diff_options: DiffOptions,
-    lock_timeout: Duration,
+    // The rest is also read by a fleet's declarative apply (`fleet/schema.rs`), which
+    // takes the same settings for every tenant.
+    pub(crate) to: Option<Source>,
+    pub(crate) dev_url: Option<String>,
+    pub(crate) schemas: Vec<String>,
+    pub(crate) exclude_tables: Vec<String>,
+    pub(crate) diff_options: DiffOptions,
+    pub(crate) lock_timeout: Duration,
     // `diff { concurrent_index }` (project.rs).
-    concurrent: crate::project::ConcurrentIndexes,
+    pub(crate) concurrent: crate::project::ConcurrentIndexes,
     // lint: how plans are reviewed (see `crate::lint::gate`).
     pub(crate) review: crate::lint::ReviewSettings,
 }
@@ -432,7 +440,10 @@ impl SchemaApply {
         .await
     }
 
-    /// Runs `work` holding the apply lock, releasing it whatever happens.
+    /// Runs `work` holding the apply lock, releasing it whatever happens. A target bound
+    /// to a schema also takes that schema's own lock ([`schema_apply_lock`]), the one a
+    /// fleet's declarative apply takes per tenant, so the two never change one tenant at
+    /// the same time.
     pub(crate) async fn locked<T>(
         &self,
         work: impl std::future::Future<Output = Result<T, MigrateError>>,
@@ -441,11 +452,23 @@ impl SchemaApply {
             .lock(SCHEMA_APPLY_LOCK, self.lock_timeout)
             .instrument(tracing::info_span!("lock", name = SCHEMA_APPLY_LOCK))
             .await?;
+        let own = self.target.bound_schema().map(schema_apply_lock);
+        if let Some(name) = &own
+            && let Err(e) = self.target.lock(name, self.lock_timeout).await
+        {
+            let _ = self.target.unlock(SCHEMA_APPLY_LOCK).await;
+            return Err(e.into());
+        }
         let outcome = work.await;
         // The lock also ends with the connection; an unlock failure must not hide the
         // outcome of the work itself.
+        let unlocked_own = match &own {
+            Some(name) => self.target.unlock(name).await,
+            None => Ok(()),
+        };
         let unlocked = self.target.unlock(SCHEMA_APPLY_LOCK).await;
         let value = outcome?;
+        unlocked_own?;
         unlocked?;
         Ok(value)
     }

@@ -69,6 +69,7 @@ mod versioned;
 
 pub use apply::{
     ApplyReport, PlannedMigration, SCHEMA_APPLY_LOCK, SchemaApply, SchemaApplyBuilder,
+    schema_apply_lock,
 };
 pub use describe::describe_changes;
 pub use diff::schema_diff;

@@ -64,6 +64,21 @@ pub trait Session: RevisionStore + Send {
     /// applied; workflows place it in their list with [`DriverError::at_statement`].
     async fn execute(&mut self, sql: &str) -> Result<(), DriverError>;
 
+    /// Runs statements inside the open transaction, stopping at the first failure: its
+    /// index and error. Drivers that can send them together do (PostgreSQL pipelines them,
+    /// one round trip instead of one per statement); after a failure the transaction is
+    /// aborted, so the statements sent behind the failing one take no effect. Call it only
+    /// inside a transaction on a database with transactional DDL.
+    async fn execute_in_transaction(
+        &mut self,
+        statements: &[&str],
+    ) -> Result<(), (usize, DriverError)> {
+        for (i, sql) in statements.iter().enumerate() {
+            self.execute(sql).await.map_err(|e| (i, e))?;
+        }
+        Ok(())
+    }
+
     /// Runs a query and returns its rows as text.
     async fn query(&mut self, sql: &str) -> Result<Rows, DriverError>;
 

@@ -178,11 +178,16 @@ impl Locker for PostgresDriver {
         loop {
             let acquired: bool = {
                 let client = self.client.lock().await;
-                let row = client
-                    .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
+                // Typed: one round trip; every fleet worker takes a lock per tenant.
+                let rows = client
+                    .query_typed(
+                        "SELECT pg_try_advisory_lock($1)",
+                        &[(&key, tokio_postgres::types::Type::INT8)],
+                    )
                     .await
                     .map_err(|e| lock_error(name, e))?;
-                row.try_get(0).unwrap_or(false)
+                rows.first()
+                    .is_some_and(|row| row.try_get(0).unwrap_or(false))
             };
             if acquired {
                 return Ok(());
@@ -201,7 +206,10 @@ impl Locker for PostgresDriver {
         let key = crate::lock::key(name);
         let client = self.client.lock().await;
         client
-            .query_one("SELECT pg_advisory_unlock($1)", &[&key])
+            .query_typed(
+                "SELECT pg_advisory_unlock($1)",
+                &[(&key, tokio_postgres::types::Type::INT8)],
+            )
             .await
             .map_err(|e| lock_error(name, e))?;
         Ok(())

@@ -12,6 +12,7 @@ use mercator_driver::{
     Session, TxOptions, source,
 };
 use tokio::sync::MutexGuard;
+use tokio_postgres::types::Type;
 use tokio_postgres::{Client, SimpleQueryMessage};
 
 use crate::driver::{exec_error, sqlstate};
@@ -96,6 +97,26 @@ impl Session for PostgresSession<'_> {
         self.batch(sql).await
     }
 
+    /// Pipelined: every statement is sent before the first answer is awaited, so a file's
+    /// statements cost one round trip. In the open transaction, a failing statement aborts
+    /// it and the server refuses the ones behind it, which are then reported by nobody: the
+    /// first failure is the answer.
+    async fn execute_in_transaction(
+        &mut self,
+        statements: &[&str],
+    ) -> Result<(), (usize, DriverError)> {
+        let client = &*self.client;
+        let outcomes =
+            futures_util::future::join_all(statements.iter().map(|sql| client.batch_execute(sql)))
+                .await;
+        for (i, outcome) in outcomes.into_iter().enumerate() {
+            if let Err(e) = outcome {
+                return Err((i, exec_error(statements[i], e)));
+            }
+        }
+        Ok(())
+    }
+
     async fn query(&mut self, sql: &str) -> Result<Rows, DriverError> {
         let messages = self
             .client
@@ -162,15 +183,16 @@ impl RevisionStore for PostgresSession<'_> {
         &mut self,
         table: &RevisionsTable,
     ) -> Result<Vec<Revision>, DriverError> {
+        // Typed queries skip the prepare round trip: a fleet reads thousands of these.
         let exists = self
             .client
-            .query_one(
+            .query_typed(
                 "SELECT to_regclass($1) IS NOT NULL",
-                &[&self.qualified(table)],
+                &[(&self.qualified(table), Type::TEXT)],
             )
             .await
             .map_err(|e| self.revisions_error(table, e))?;
-        if !exists.get::<_, bool>(0) {
+        if !exists.first().is_some_and(|row| row.get::<_, bool>(0)) {
             return Ok(Vec::new());
         }
         let sql = format!(
@@ -182,7 +204,7 @@ impl RevisionStore for PostgresSession<'_> {
         );
         let rows = self
             .client
-            .query(&sql, &[])
+            .query_typed(&sql, &[])
             .await
             .map_err(|e| self.revisions_error(table, e))?;
         let mut out = Vec::with_capacity(rows.len());
@@ -248,22 +270,23 @@ impl RevisionStore for PostgresSession<'_> {
         let kind = i64::try_from(revision.kind.0).unwrap_or(i64::MAX);
         let nanos = i64::try_from(revision.execution_time.as_nanos()).unwrap_or(i64::MAX);
         let executed_at = revision.executed_at.to_rfc3339();
+        // Typed: one round trip (no separate prepare), with the types the columns take.
         self.client
-            .execute(
+            .execute_typed(
                 &sql,
                 &[
-                    &revision.version,
-                    &revision.description,
-                    &kind,
-                    &revision.applied,
-                    &revision.total,
-                    &executed_at,
-                    &nanos,
-                    &revision.error,
-                    &revision.error_stmt,
-                    &revision.hash,
-                    &partial,
-                    &revision.operator_version,
+                    (&revision.version, Type::VARCHAR),
+                    (&revision.description, Type::VARCHAR),
+                    (&kind, Type::INT8),
+                    (&revision.applied, Type::INT8),
+                    (&revision.total, Type::INT8),
+                    (&executed_at, Type::TEXT),
+                    (&nanos, Type::INT8),
+                    (&revision.error, Type::TEXT),
+                    (&revision.error_stmt, Type::TEXT),
+                    (&revision.hash, Type::VARCHAR),
+                    (&partial, Type::TEXT),
+                    (&revision.operator_version, Type::VARCHAR),
                 ],
             )
             .await

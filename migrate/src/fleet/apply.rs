@@ -26,6 +26,8 @@ pub enum TenantState {
     Failed,
     /// Not started: the run stopped first.
     Skipped,
+    /// A dry run found changes to make (declarative apply only).
+    Planned,
 }
 
 impl TenantState {
@@ -36,6 +38,7 @@ impl TenantState {
             TenantState::UpToDate => "up_to_date",
             TenantState::Failed => "failed",
             TenantState::Skipped => "skipped",
+            TenantState::Planned => "planned",
         }
     }
 }
@@ -59,11 +62,11 @@ pub struct TenantReport {
     pub status: TenantState,
     /// Its stage.
     pub stage: Stage,
-    /// Its version before the run.
+    /// Its version before the run (for a declarative apply: its schema's fingerprint).
     pub from_version: Option<String>,
-    /// Its version after the run.
+    /// Its version after the run (for a declarative apply: the desired fingerprint).
     pub to_version: Option<String>,
-    /// The versions that ran, in order.
+    /// The versions that ran, in order (for a declarative apply: the statements).
     pub applied: Vec<String>,
     /// How long its run took (connection switch, lock, files).
     #[serde(rename = "duration_ms", serialize_with = "millis")]
@@ -167,12 +170,29 @@ impl Fleet {
             reach,
             empty,
         });
+        let (tenants, stopped) = self.run_stages(&work, report_of).await;
+        Ok(FleetReport {
+            tenants,
+            stopped,
+            duration: started.elapsed(),
+        })
+    }
+
+    /// Runs `work` on every tenant: the canary stage first (run whole; any failure there
+    /// stops the run), then the others under the error policy, at most `parallel` at a
+    /// time. Returns every tenant's report, in tenant order (`to_report` turns an outcome
+    /// into one), and why the run stopped early, if it did.
+    pub(super) async fn run_stages<W: TenantWork>(
+        &self,
+        work: &Arc<W>,
+        to_report: fn(&str, Stage, &Done<W::Output>) -> TenantReport,
+    ) -> (Vec<TenantReport>, Option<String>) {
         let total = self.tenants.len();
         let canary = self.canary.min(total);
         let mut reports: Vec<Option<TenantReport>> = vec![None; total];
         let on_done = self.progress.clone().map(|progress| {
-            let callback: OnDone<MigrateReport> = Arc::new(move |tenant, done| {
-                progress(&report_of(tenant, stage_of(done.index, canary), done));
+            let callback: OnDone<W::Output> = Arc::new(move |tenant, done| {
+                progress(&to_report(tenant, stage_of(done.index, canary), done));
             });
             callback
         });
@@ -186,11 +206,11 @@ impl Fleet {
                 // The whole canary stage runs, so its outcome does not depend on timing:
                 // every canary failure is reported, then the run stops.
                 false,
-                &work,
+                work,
                 on_done.clone(),
             )
             .await;
-            let failed = self.record(&mut reports, done, canary);
+            let failed = self.record(&mut reports, done, canary, to_report);
             if let Some(first) = failed {
                 stopped = Some(format!(
                     "canary tenant {first} failed: the other {} tenants were not started",
@@ -205,11 +225,11 @@ impl Fleet {
                 canary..total,
                 self.parallel,
                 self.on_error == OnError::Stop,
-                &work,
+                work,
                 on_done,
             )
             .await;
-            if let Some(first) = self.record(&mut reports, done, canary)
+            if let Some(first) = self.record(&mut reports, done, canary, to_report)
                 && self.on_error == OnError::Stop
             {
                 stopped = Some(format!(
@@ -222,42 +242,44 @@ impl Fleet {
             .into_iter()
             .enumerate()
             .map(|(i, report)| {
-                report.unwrap_or_else(|| TenantReport {
-                    tenant: self.tenants[i].clone(),
-                    status: TenantState::Skipped,
-                    stage: stage_of(i, canary),
-                    from_version: None,
-                    to_version: None,
-                    applied: Vec::new(),
-                    duration: Duration::ZERO,
-                    error: Some(why.clone()),
-                })
+                report.unwrap_or_else(|| skipped(&self.tenants[i], stage_of(i, canary), &why))
             })
             .collect();
-        Ok(FleetReport {
-            tenants,
-            stopped,
-            duration: started.elapsed(),
-        })
+        (tenants, stopped)
     }
 
     /// Stores a stage's outcomes; returns the first failed tenant's name.
-    fn record(
+    fn record<T>(
         &self,
         reports: &mut [Option<TenantReport>],
-        done: Vec<Done<MigrateReport>>,
+        done: Vec<Done<T>>,
         canary: usize,
+        to_report: fn(&str, Stage, &Done<T>) -> TenantReport,
     ) -> Option<String> {
         let mut first_failed = None;
         for outcome in done {
             let tenant = &self.tenants[outcome.index];
-            let report = report_of(tenant, stage_of(outcome.index, canary), &outcome);
+            let report = to_report(tenant, stage_of(outcome.index, canary), &outcome);
             if report.status == TenantState::Failed && first_failed.is_none() {
                 first_failed = Some(tenant.clone());
             }
             reports[outcome.index] = Some(report);
         }
         first_failed
+    }
+}
+
+/// The report of a tenant that was not started.
+pub(super) fn skipped(tenant: &str, stage: Stage, why: &str) -> TenantReport {
+    TenantReport {
+        tenant: tenant.to_owned(),
+        status: TenantState::Skipped,
+        stage,
+        from_version: None,
+        to_version: None,
+        applied: Vec::new(),
+        duration: Duration::ZERO,
+        error: Some(why.to_owned()),
     }
 }
 

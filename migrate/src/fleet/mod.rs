@@ -4,12 +4,15 @@
 //! status that finds the tenants whose schema drifted.
 //!
 //! - [`Fleet::builder`] takes the template and the [`Tenants`] (a list, a file, or a query
-//!   on the control URL: the template with the placeholder left out).
+//!   on the control URL: the template with the placeholder left out); [`Fleet::from_urls`]
+//!   takes one URL per tenant (database per tenant, or Atlas's `for_each` envs).
 //! - [`Fleet::apply`] runs a [`MigratorBuilder`]'s directory on every tenant: each tenant
 //!   keeps its own revisions table and lock, so a rerun does exactly the tenants that are
 //!   not done and a fleet run never races a run of the same tenant through the fleet API.
 //! - [`Fleet::status`] reads every tenant's revision and inspects all tenant schemas in a
 //!   few catalog passes, grouping tenants by schema fingerprint.
+//! - [`Fleet::schema_apply`] brings every tenant to a desired schema: loaded once, each
+//!   distinct current state planned and reviewed once, applied per tenant under its lock.
 //!
 //! Where the template names a PostgreSQL `search_path` or a MySQL database, a worker keeps
 //! one connection and moves it between tenants; otherwise each tenant gets its own
@@ -44,6 +47,7 @@ mod conn;
 mod describe;
 mod error;
 mod pool;
+mod schema;
 mod status;
 mod template;
 mod tenants;
@@ -52,6 +56,7 @@ use std::sync::Arc;
 
 pub use apply::{FleetReport, Stage, TenantReport, TenantState};
 pub use error::FleetError;
+pub use schema::{FleetSchemaOptions, FleetSchemaReport, PlanGroup};
 pub use status::{DriftGroup, FleetStatus, TenantStatus};
 pub use template::{PLACEHOLDER, Reach, UrlTemplate};
 pub use tenants::Tenants;
@@ -76,6 +81,7 @@ pub type Progress = Arc<dyn Fn(&TenantReport) + Send + Sync>;
 #[derive(Clone)]
 pub struct FleetBuilder {
     template: String,
+    urls: Option<Vec<String>>,
     tenants: Tenants,
     parallel: usize,
     canary: usize,
@@ -131,8 +137,21 @@ impl FleetBuilder {
         if self.parallel == 0 {
             return Err(FleetError::Settings("--parallel must be at least 1".into()));
         }
-        let template = UrlTemplate::parse(&self.template)?;
-        let tenants = self.tenants.resolve(&template.control_url()).await?;
+        let (template, tenants) = match &self.urls {
+            Some(urls) => {
+                if self.tenants != Tenants::List(Vec::new()) {
+                    return Err(FleetError::Settings(
+                        "a list of URLs names its tenants itself: --tenant, --tenants-file and --tenants-query do not apply".into(),
+                    ));
+                }
+                UrlTemplate::from_urls(urls)?
+            }
+            None => {
+                let template = UrlTemplate::parse(&self.template)?;
+                let tenants = self.tenants.resolve(&template.control_url()).await?;
+                (template, tenants)
+            }
+        };
         Ok(Fleet {
             template,
             tenants: Arc::new(tenants),
@@ -165,10 +184,20 @@ impl std::fmt::Debug for Fleet {
 }
 
 impl Fleet {
+    /// Starts configuring a fleet of one database (or schema) per URL: each tenant is
+    /// named after what its URL selects (see [`UrlTemplate::from_urls`]).
+    pub fn from_urls(urls: Vec<String>) -> FleetBuilder {
+        FleetBuilder {
+            urls: Some(urls),
+            ..Fleet::builder(String::new())
+        }
+    }
+
     /// Starts configuring a fleet for a URL template holding `{tenant}` once.
     pub fn builder(template: impl Into<String>) -> FleetBuilder {
         FleetBuilder {
             template: template.into(),
+            urls: None,
             tenants: Tenants::List(Vec::new()),
             parallel: 4,
             canary: 0,

@@ -25,7 +25,7 @@ const SCHEMAS_PER_PASS: usize = 1000;
 
 /// The name every tenant schema is given before fingerprinting, so equal schemas of
 /// different tenants have equal fingerprints.
-const NEUTRAL: &str = "tenant";
+pub(super) const NEUTRAL: &str = "tenant";
 
 /// One tenant's state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -169,7 +169,7 @@ impl Fleet {
             let passes = if reach == Reach::Connect {
                 0
             } else {
-                self.inspect_together(&mut prints).await?
+                self.inspect_together(&mut prints, &[]).await?
             };
             Ok::<_, FleetError>((prints, passes, started.elapsed()))
         };
@@ -222,13 +222,21 @@ impl Fleet {
 
     /// Inspects every tenant schema through one connection to the control URL, a few
     /// hundred schemas per catalog pass; a tenant whose schema is missing keeps `None`.
-    async fn inspect_together(&self, prints: &mut Fingerprints) -> Result<usize, FleetError> {
+    pub(super) async fn inspect_together(
+        &self,
+        prints: &mut Fingerprints,
+        exclude_tables: &[String],
+    ) -> Result<usize, FleetError> {
         let driver = crate::open(&self.template.control_url()).await?;
         let mut passes = 0;
         let mut outcome = Ok(());
         for (chunk_no, chunk) in self.tenants.chunks(SCHEMAS_PER_PASS).enumerate() {
             passes += 1;
-            let realm = match driver.inspect(&InspectOptions::schemas(chunk)).await {
+            let options = InspectOptions {
+                schemas: chunk.to_vec(),
+                exclude_tables: exclude_tables.to_vec(),
+            };
+            let realm = match driver.inspect(&options).await {
                 Ok(realm) => realm,
                 Err(e) => {
                     outcome = Err(FleetError::from(e));
@@ -243,7 +251,7 @@ impl Fleet {
             for (i, tenant) in chunk.iter().enumerate() {
                 if let Some(schema) = by_name.remove(tenant) {
                     let index = chunk_no * SCHEMAS_PER_PASS + i;
-                    prints.record(index, normalize(schema, tenant)?, tenant)?;
+                    prints.record_schema(index, schema, tenant)?;
                 }
             }
         }
@@ -257,80 +265,90 @@ impl Fleet {
 /// The tenant's schema under the neutral name, with references to its own name in
 /// expressions (a PostgreSQL default `nextval('tenant_17.seq')` read from a connection
 /// whose search path does not hold it) made unqualified, as a bound connection shows them.
-fn normalize(mut schema: Schema, tenant: &str) -> Result<Realm, MigrateError> {
+pub(super) fn normalize(schema: Schema, tenant: &str) -> Result<Realm, MigrateError> {
+    Ok(serde_json::from_str(&normalized_text(schema, tenant)?)?)
+}
+
+/// [`normalize`]'s realm as JSON text. Equal texts are equal schemas: a fleet of identical
+/// tenants is fingerprinted once per distinct text rather than once per tenant.
+pub(super) fn normalized_text(mut schema: Schema, tenant: &str) -> Result<String, MigrateError> {
     if schema.name.is_empty() {
         schema.name = tenant.to_owned();
     }
     let realm = crate::binding::bind(Realm::new(vec![schema]), NEUTRAL)?;
-    let mut value = serde_json::to_value(&realm)?;
-    if unqualify_value(&mut value, tenant) {
-        return Ok(serde_json::from_value(value)?);
-    }
-    Ok(realm)
+    let text = serde_json::to_string(&realm)?;
+    Ok(unqualify_json(&text, tenant))
 }
 
-/// Removes `tenant.` and `"tenant".` qualifiers from every string; whether any changed.
-fn unqualify_value(value: &mut serde_json::Value, tenant: &str) -> bool {
-    match value {
-        serde_json::Value::String(s) if s.contains(tenant) => {
-            let new = unqualify(s, tenant);
-            let changed = new != *s;
-            *s = new;
-            changed
-        }
-        serde_json::Value::Array(items) => items
-            .iter_mut()
-            .fold(false, |acc, v| unqualify_value(v, tenant) | acc),
-        serde_json::Value::Object(map) => map
-            .values_mut()
-            .fold(false, |acc, v| unqualify_value(v, tenant) | acc),
-        _ => false,
-    }
-}
-
-fn unqualify(text: &str, tenant: &str) -> String {
-    let quoted = format!("\"{tenant}\".");
+/// Removes `tenant.` (at the start of a word) and `"tenant".` qualifiers from every string
+/// of a JSON text: in the text a quote inside a string is `\"`, and the quote opening a
+/// string starts a word.
+fn unqualify_json(text: &str, tenant: &str) -> String {
+    let quoted = format!("\\\"{tenant}\\\".");
     let plain = format!("{tenant}.");
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while !rest.is_empty() {
-        let before_ok = out
-            .chars()
-            .last()
-            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '$' || c == '"'));
-        if rest.starts_with(&quoted) {
-            rest = &rest[quoted.len()..];
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some(found) = text[at..].find(tenant) {
+        let start = at + found;
+        let (begin, end) = if start >= 2 && text[start - 2..].starts_with(&quoted) {
+            (start - 2, start - 2 + quoted.len())
+        } else if text[start..].starts_with(&plain) && word_starts(bytes, start) {
+            (start, start + plain.len())
+        } else {
+            at = start + 1;
             continue;
-        }
-        if before_ok && rest.starts_with(&plain) {
-            rest = &rest[plain.len()..];
-            continue;
-        }
-        let Some(c) = rest.chars().next() else { break };
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
+        };
+        out.push_str(&text[copied..begin]);
+        copied = end;
+        at = end;
     }
+    out.push_str(&text[copied..]);
     out
+}
+
+/// Whether a name at `start` of a JSON text begins a word: not after an identifier
+/// character, nor after a quote that belongs to the string (`\"`).
+fn word_starts(bytes: &[u8], start: usize) -> bool {
+    let Some(&before) = start.checked_sub(1).and_then(|i| bytes.get(i)) else {
+        return true;
+    };
+    if before.is_ascii_alphanumeric() || before == b'_' || before == b'$' {
+        return false;
+    }
+    !(before == b'"' && start >= 2 && bytes[start - 2] == b'\\')
 }
 
 /// Every tenant's fingerprint, and one schema per fingerprint (all a description needs):
 /// memory stays at one schema per distinct state, not one per tenant.
-struct Fingerprints {
-    per_tenant: Vec<Option<String>>,
-    order: Vec<String>,
-    samples: HashMap<String, Realm>,
+pub(super) struct Fingerprints {
+    /// Each tenant's fingerprint, by tenant index (`None`: not read, or no schema).
+    pub per_tenant: Vec<Option<String>>,
+    /// The distinct fingerprints, in the order first seen.
+    pub order: Vec<String>,
+    /// One schema per fingerprint.
+    pub samples: HashMap<String, Realm>,
+    /// Fingerprints by normalized JSON text.
+    by_text: HashMap<String, String>,
 }
 
 impl Fingerprints {
-    fn new(total: usize) -> Self {
+    pub(super) fn new(total: usize) -> Self {
         Fingerprints {
             per_tenant: vec![None; total],
             order: Vec::new(),
             samples: HashMap::new(),
+            by_text: HashMap::new(),
         }
     }
 
-    fn record(&mut self, index: usize, realm: Realm, tenant: &str) -> Result<(), FleetError> {
+    pub(super) fn record(
+        &mut self,
+        index: usize,
+        realm: Realm,
+        tenant: &str,
+    ) -> Result<(), FleetError> {
         let fp = schema_model::fingerprint(&realm)
             .map_err(|e| FleetError::Settings(format!("tenant {tenant}: {e}")))?;
         if !self.samples.contains_key(&fp) {
@@ -338,6 +356,27 @@ impl Fingerprints {
             self.samples.insert(fp.clone(), realm);
         }
         self.per_tenant[index] = Some(fp);
+        Ok(())
+    }
+
+    /// Records a schema read in a catalog pass: a text seen before has its fingerprint
+    /// already, so only distinct states are parsed back and fingerprinted.
+    pub(super) fn record_schema(
+        &mut self,
+        index: usize,
+        schema: Schema,
+        tenant: &str,
+    ) -> Result<(), FleetError> {
+        let text = normalized_text(schema, tenant)?;
+        if let Some(fp) = self.by_text.get(&text) {
+            self.per_tenant[index] = Some(fp.clone());
+            return Ok(());
+        }
+        let realm: Realm = serde_json::from_str(&text).map_err(MigrateError::from)?;
+        self.record(index, realm, tenant)?;
+        if let Some(fp) = &self.per_tenant[index] {
+            self.by_text.insert(text, fp.clone());
+        }
         Ok(())
     }
 }
@@ -445,12 +484,16 @@ mod tests {
 
     #[test]
     fn qualifiers_of_the_tenant_go() {
-        assert_eq!(
-            unqualify("nextval('t1.seq'::regclass)", "t1"),
-            "nextval('seq'::regclass)"
-        );
-        assert_eq!(unqualify("nextval('\"t1\".seq')", "t1"), "nextval('seq')");
-        assert_eq!(unqualify("xt1.a + t1.b", "t1"), "xt1.a + b");
+        let json = |s: &str| serde_json::to_string(s).unwrap();
+        for (before, after) in [
+            ("nextval('t1.seq'::regclass)", "nextval('seq'::regclass)"),
+            ("nextval('\"t1\".seq')", "nextval('seq')"),
+            ("xt1.a + t1.b", "xt1.a + b"),
+            ("t1.a", "a"),
+            ("\"t1.a\"", "\"t1.a\""),
+        ] {
+            assert_eq!(unqualify_json(&json(before), "t1"), json(after), "{before}");
+        }
     }
 
     #[test]

@@ -156,6 +156,24 @@ pub(crate) async fn run_file(
     }
     let statements = &run.parsed.statements;
     let outcome = async {
+        if in_tx {
+            // Inside the file's transaction nobody sees a row before the commit, and on
+            // failure it is rolled back and the failed row written after: only the final
+            // row matters, so the statements go out together, then that row.
+            let texts: Vec<&str> = statements[start..]
+                .iter()
+                .map(|s| s.text.as_str())
+                .collect();
+            session
+                .execute_in_transaction(&texts)
+                .await
+                .map_err(|(i, e)| (start + i, e))?;
+            let done = run.revision(statements.len(), started);
+            return session
+                .write_revision(table, &done)
+                .await
+                .map_err(|e| (usize::MAX, e));
+        }
         session
             .write_revision(table, &run.revision(start, started))
             .await
@@ -164,12 +182,11 @@ pub(crate) async fn run_file(
             if let Err(error) = session.execute(&statement.text).await {
                 return Err((i, error));
             }
-            if !in_tx {
-                session
-                    .write_revision(table, &run.revision(i + 1, started))
-                    .await
-                    .map_err(|e| (usize::MAX, e))?;
-            }
+            // Without a transaction each statement stays done: record it at once.
+            session
+                .write_revision(table, &run.revision(i + 1, started))
+                .await
+                .map_err(|e| (usize::MAX, e))?;
         }
         let done = run.revision(statements.len(), started);
         session

@@ -1,5 +1,7 @@
 //! Indexes, keys, checks, exclusion constraints and policies.
 
+use std::collections::HashMap;
+
 use mercator_driver::DriverError;
 use schema_model::{
     Check, Deferrable, Exclusion, ForeignKey, Index, IndexPart, NullsOrder, Policy, PolicyCommand,
@@ -15,14 +17,58 @@ pub(super) async fn inspect(
     schemas: &[String],
     collected: &mut Collected,
 ) -> Result<(), DriverError> {
-    for row in query(client, queries::INDEXES, schemas).await? {
-        index(&row, collected)?;
+    let mut opclasses = HashMap::new();
+    for row in client
+        .query(queries::OPCLASSES, &[])
+        .await
+        .map_err(super::inspect_error)?
+    {
+        opclasses.insert(get::<i64>(&row, "oid")?, get::<String>(&row, "name")?);
+    }
+    let rows = query(client, queries::INDEXES, schemas).await?;
+    name_missing_keys(client, &rows, collected).await?;
+    for row in rows {
+        index(&row, &opclasses, collected)?;
     }
     for row in query(client, queries::CONSTRAINTS, schemas).await? {
         constraint(&row, collected)?;
     }
     for row in query(client, queries::POLICIES, schemas).await? {
         policy(&row, collected)?;
+    }
+    Ok(())
+}
+
+/// Reads the names of index key columns the columns query did not return, so every key
+/// of [`index`] has its name.
+async fn name_missing_keys(
+    client: &Client,
+    rows: &[Row],
+    collected: &mut Collected,
+) -> Result<(), DriverError> {
+    let (mut relids, mut attnums) = (Vec::new(), Vec::new());
+    for row in rows {
+        let relid: i64 = get(row, "relid")?;
+        let keys: Vec<i16> = get(row, "keys")?;
+        for attnum in keys {
+            if attnum != 0 && !collected.attnames.contains_key(&(relid, attnum)) {
+                relids.push(relid);
+                attnums.push(attnum);
+            }
+        }
+    }
+    if relids.is_empty() {
+        return Ok(());
+    }
+    for row in client
+        .query(queries::ATTRIBUTE_NAMES, &[&relids, &attnums])
+        .await
+        .map_err(super::inspect_error)?
+    {
+        collected.attnames.insert(
+            (get(&row, "relid")?, get(&row, "attnum")?),
+            get(&row, "name")?,
+        );
     }
     Ok(())
 }
@@ -39,7 +85,12 @@ fn deferrable(deferrable: bool, deferred: bool) -> Deferrable {
 const INDOPTION_DESC: i16 = 1;
 const INDOPTION_NULLS_FIRST: i16 = 2;
 
-fn index(row: &Row, collected: &mut Collected) -> Result<(), DriverError> {
+/// One index row; `opclasses` holds the non-default operator classes by oid.
+fn index(
+    row: &Row,
+    opclasses: &HashMap<i64, String>,
+    collected: &mut Collected,
+) -> Result<(), DriverError> {
     let relid: i64 = get(row, "relid")?;
     if get::<bool>(row, "inherited")? {
         return Ok(());
@@ -48,8 +99,25 @@ fn index(row: &Row, collected: &mut Collected) -> Result<(), DriverError> {
     let key_count: i16 = get(row, "indnkeyatts")?;
     let keys: Vec<i16> = get(row, "keys")?;
     let flags: Vec<i16> = get(row, "options")?;
-    let opclasses: Vec<Option<String>> = get(row, "opclasses")?;
-    let texts: Vec<String> = get(row, "parts")?;
+    let opclasses: Vec<Option<String>> = get::<Vec<i64>>(row, "opclass_oids")?
+        .into_iter()
+        .map(|oid| opclasses.get(&oid).cloned())
+        .collect();
+    let keys_text: Vec<Option<String>> = get(row, "parts")?;
+    // Expressions (and materialized views' columns) come as text; table columns by number.
+    let texts: Vec<String> = keys_text
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| match (text, keys.get(i)) {
+            (Some(text), _) => text,
+            (None, Some(&attnum)) => collected
+                .attnames
+                .get(&(relid, attnum))
+                .cloned()
+                .unwrap_or_default(),
+            (None, None) => String::new(),
+        })
+        .collect();
     let collations: Vec<Option<String>> =
         get::<Option<Vec<Option<String>>>>(row, "collations")?.unwrap_or_default();
     let method: String = get(row, "method")?;
@@ -184,11 +252,11 @@ fn constraint(row: &Row, collected: &mut Collected) -> Result<(), DriverError> {
     }
     let name: String = get(row, "name")?;
     let kind: String = get(row, "kind")?;
-    let definition: String = get(row, "definition")?;
     if kind == "c" {
         if !get::<bool>(row, "conislocal")? {
             return Ok(());
         }
+        let definition: String = get::<Option<String>>(row, "definition")?.unwrap_or_default();
         table.checks.push(Check {
             name: Some(name),
             expr: check_expr(&definition),

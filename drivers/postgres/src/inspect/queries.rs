@@ -102,14 +102,31 @@ LEFT JOIN pg_class rc ON rc.oid = d.refobjid LEFT JOIN pg_namespace rn ON rn.oid
 LEFT JOIN pg_attribute ra ON ra.attrelid = d.refobjid AND ra.attnum = d.refobjsubid \
 WHERE n.nspname = ANY($1) ORDER BY n.nspname, sc.relname";
 
+/// Operator classes that are not their type's default, by oid: an index names only those.
+/// Read once and looked up while assembling indexes, because resolving them per index row
+/// in SQL scanned the whole `pg_opclass` catalog for every index (most of the index
+/// query's time on a database of 1,000 tenant schemas).
+pub(super) const OPCLASSES: &str = "\
+SELECT oid::int8 AS oid, opcname::text AS name FROM pg_opclass WHERE NOT opcdefault";
+
+/// Names of table columns by attribute number, for index keys whose column was not among
+/// the columns read: `$1` relation oids and `$2` attribute numbers, pairwise.
+pub(super) const ATTRIBUTE_NAMES: &str = "\
+SELECT a.attrelid::int8 AS relid, a.attnum, a.attname::text AS name \
+FROM unnest($1::int8[], $2::int2[]) k(relid, attnum) \
+JOIN pg_attribute a ON a.attrelid = k.relid::oid AND a.attnum = k.attnum";
+
+/// Index rows: a key column's name comes from the columns already read ([`super::Collected`]
+/// keeps them by attribute number); only expressions, and the columns of materialized
+/// views (not among the columns read), are looked up here. A lookup per key column in
+/// `pg_attribute` was the index query's largest cost after operator classes.
 pub(super) const INDEXES: &str = "\
 SELECT i.indrelid::int8 AS relid, ic.relname AS name, i.indexrelid::int8 AS oid, i.indisunique, \
   am.amname::text AS method, i.indnkeyatts, i.indnatts, i.indkey::int2[] AS keys, i.indoption::int2[] AS options, \
-  array(SELECT CASE WHEN o.opcdefault THEN NULL ELSE o.opcname::text END \
-        FROM unnest(i.indclass::oid[]) WITH ORDINALITY u(oid, ord) JOIN pg_opclass o ON o.oid = u.oid ORDER BY u.ord) AS opclasses, \
-  array(SELECT CASE WHEN k.attnum <> 0 THEN (SELECT a.attname::text FROM pg_attribute a \
-          WHERE a.attrelid = i.indrelid AND a.attnum = k.attnum) \
-        ELSE pg_get_indexdef(i.indexrelid, k.ord::int, false) END \
+  i.indclass::oid[]::int8[] AS opclass_oids, \
+  array(SELECT CASE WHEN k.attnum = 0 THEN pg_get_indexdef(i.indexrelid, k.ord::int, false) \
+          WHEN c.relkind = 'm' THEN (SELECT a.attname::text FROM pg_attribute a \
+          WHERE a.attrelid = i.indrelid AND a.attnum = k.attnum) END \
         FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord) ORDER BY k.ord) AS parts, \
   CASE WHEN NOT (i.indcollation::oid[] <@ ARRAY[0, 100]::oid[]) THEN \
   array(SELECT CASE WHEN u.coll <> 0 AND (i.indkey::int2[])[u.ord - 1] <> 0 AND u.coll <> coalesce( \
@@ -133,9 +150,11 @@ LEFT JOIN pg_description ds ON ds.objoid = i.indexrelid AND ds.classoid = 'pg_cl
 WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'm') \
 ORDER BY i.indrelid, ic.relname";
 
+/// Definitions are deparsed for checks only (`pg_get_constraintdef` is the costly column,
+/// and foreign keys are read from the catalog columns).
 pub(super) const CONSTRAINTS: &str = "\
 SELECT con.conrelid::int8 AS relid, con.conname::text AS name, con.contype::text AS kind, \
-  pg_get_constraintdef(con.oid) AS definition, con.condeferrable, con.condeferred, \
+  CASE WHEN con.contype = 'c' THEN pg_get_constraintdef(con.oid) END AS definition, con.condeferrable, con.condeferred, \
   con.confupdtype::text AS on_update, con.confdeltype::text AS on_delete, con.confmatchtype::text AS match, \
   array(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, o) \
         JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.o) AS columns, \

@@ -204,6 +204,7 @@ fn column(
     let name: String = get(row, "attname")?;
     let dims: i32 = get(row, "attndims")?;
     let collation: Option<String> = get(row, "collation")?;
+    collected.attnames.insert((relid, attnum), name.clone());
     if let Some((schema, composite)) = collected.composites.get_mut(&relid) {
         composite.fields.push(CompositeField {
             name,
