@@ -226,6 +226,10 @@ impl Server {
         ] {
             std::fs::write(path(name), text).map_err(|e| format!("{name}: {e}"))?;
         }
+        // A temporary-files folder of its own: at startup mariadbd deletes every `#sql*`
+        // file in its tmpdir, and the default (/tmp) holds the shared server's temporary
+        // tables, whose queries then fail with "Error on delete of '/tmp/#sql-temptable…'".
+        std::fs::create_dir(path("tmp")).map_err(|e| format!("tmp: {e}"))?;
         if root {
             // The server runs as the mysql user and must read its folder.
             let id = |flag: &str| -> Result<u32, String> {
@@ -234,7 +238,7 @@ impl Server {
                     .map_err(|e| format!("id {flag} mysql: {e}"))
             };
             let (uid, gid) = (id("-u")?, id("-g")?);
-            for name in ["", "ca.pem", "server.crt", "server.key"] {
+            for name in ["", "tmp", "ca.pem", "server.crt", "server.key"] {
                 std::os::unix::fs::chown(path(name), Some(uid), Some(gid))
                     .map_err(|e| format!("chown {name}: {e}"))?;
             }
@@ -243,6 +247,7 @@ impl Server {
         run(as_mysql(install)
             .arg("--no-defaults")
             .arg(format!("--datadir={}", data.display()))
+            .arg(format!("--tmpdir={}", path("tmp").display()))
             .arg("--auth-root-authentication-method=normal")
             .arg("--skip-test-db"))?;
         server.port = TcpListener::bind("127.0.0.1:0")
@@ -253,6 +258,7 @@ impl Server {
         let child = as_mysql(daemon)
             .arg("--no-defaults")
             .arg(format!("--datadir={}", data.display()))
+            .arg(format!("--tmpdir={}", path("tmp").display()))
             .arg(format!("--port={}", server.port))
             .arg("--bind-address=127.0.0.1")
             .arg(format!("--socket={}", path("sock").display()))
