@@ -564,6 +564,12 @@ pub struct MysqlTable {
     /// `ROW_FORMAT`, where set explicitly.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row_format: Option<String>,
+    /// Partitioning of a partitioned table, as the server prints it in `SHOW CREATE TABLE`
+    /// (from `PARTITION BY` to the end, partition list and subpartitions included, without
+    /// MySQL's `/*!50100 … */` version comment). Compared as text: both sides are read
+    /// back from a server, so equal partitionings print the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<String>,
 }
 
 /// PostgreSQL table options.

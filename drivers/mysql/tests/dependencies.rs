@@ -303,3 +303,148 @@ async fn index_a_foreign_key_relies_on_changes() {
     })
     .await;
 }
+
+/// A partitioned table with rows: ids 1..=25 spread over the range partitions.
+const PARTITIONED: &str = "
+    CREATE TABLE events (id int NOT NULL, v varchar(10), PRIMARY KEY (id))
+        PARTITION BY RANGE (id) (
+            PARTITION p0 VALUES LESS THAN (10),
+            PARTITION p1 VALUES LESS THAN (30));";
+const PARTITIONED_ROWS: &str = "
+    INSERT INTO events (id, v) VALUES (1, 'a'), (9, 'b'), (10, 'c'), (25, 'd');";
+const EVENTS_KEPT: &[&str] = &[
+    "(SELECT count(*) FROM events) = 4",
+    "(SELECT v FROM events WHERE id = 25) = 'd'",
+];
+
+#[tokio::test]
+async fn range_partition_is_added() {
+    let Some(plan) = migrate(&Case {
+        current: PARTITIONED,
+        rows: PARTITIONED_ROWS,
+        desired: "
+            CREATE TABLE events (id int NOT NULL, v varchar(10), PRIMARY KEY (id))
+                PARTITION BY RANGE (id) (
+                    PARTITION p0 VALUES LESS THAN (10),
+                    PARTITION p1 VALUES LESS THAN (30),
+                    PARTITION p2 VALUES LESS THAN MAXVALUE);",
+        checks: &[
+            "(SELECT count(*) FROM events) = 4",
+            "(SELECT count(*) FROM information_schema.PARTITIONS \
+              WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'events') = 3",
+        ],
+    })
+    .await
+    else {
+        return;
+    };
+    assert_eq!(plan.statements.len(), 1, "{}", plan.to_sql());
+    assert_eq!(
+        count(&plan, "ALTER TABLE `events` PARTITION BY RANGE"),
+        1,
+        "{}",
+        plan.to_sql()
+    );
+}
+
+#[tokio::test]
+async fn range_partitioning_becomes_hash() {
+    let Some(plan) = migrate(&Case {
+        current: PARTITIONED,
+        rows: PARTITIONED_ROWS,
+        desired: "
+            CREATE TABLE events (id int NOT NULL, v varchar(10), PRIMARY KEY (id))
+                PARTITION BY HASH (id) PARTITIONS 4;",
+        checks: &[
+            EVENTS_KEPT[0],
+            EVENTS_KEPT[1],
+            "(SELECT count(*) FROM information_schema.PARTITIONS \
+              WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'events' \
+              AND PARTITION_METHOD = 'HASH') = 4",
+        ],
+    })
+    .await
+    else {
+        return;
+    };
+    assert_eq!(count(&plan, "REMOVE PARTITIONING"), 0, "{}", plan.to_sql());
+    assert_eq!(count(&plan, "PARTITION BY HASH"), 1, "{}", plan.to_sql());
+}
+
+#[tokio::test]
+async fn partitioning_is_removed() {
+    let Some(plan) = migrate(&Case {
+        current: PARTITIONED,
+        rows: PARTITIONED_ROWS,
+        desired: "CREATE TABLE events (id int NOT NULL, v varchar(10), PRIMARY KEY (id));",
+        checks: &[
+            EVENTS_KEPT[0],
+            EVENTS_KEPT[1],
+            "(SELECT count(*) FROM information_schema.PARTITIONS \
+              WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'events' \
+              AND PARTITION_NAME IS NOT NULL) = 0",
+        ],
+    })
+    .await
+    else {
+        return;
+    };
+    assert_eq!(count(&plan, "REMOVE PARTITIONING"), 1, "{}", plan.to_sql());
+}
+
+/// The new partitioning reads a column the same plan adds and needs a wider primary key:
+/// the column and key come first, `PARTITION BY` last.
+#[tokio::test]
+async fn partitioning_on_a_new_column_follows_the_column_and_key() {
+    let Some(plan) = migrate(&Case {
+        current: "CREATE TABLE events (id int NOT NULL, v varchar(10), PRIMARY KEY (id));",
+        rows: PARTITIONED_ROWS,
+        desired: "
+            CREATE TABLE events (id int NOT NULL, v varchar(10),
+                created int NOT NULL DEFAULT 2020, PRIMARY KEY (id, created))
+                PARTITION BY RANGE (created) (
+                    PARTITION old VALUES LESS THAN (2021),
+                    PARTITION new VALUES LESS THAN MAXVALUE);",
+        checks: &[
+            EVENTS_KEPT[0],
+            EVENTS_KEPT[1],
+            "(SELECT count(*) FROM events PARTITION (old)) = 4",
+        ],
+    })
+    .await
+    else {
+        return;
+    };
+    let sql = plan.to_sql();
+    let add = sql.find("ADD COLUMN `created`").expect(&sql);
+    let partition = sql.find("PARTITION BY RANGE").expect(&sql);
+    assert!(add < partition, "{sql}");
+}
+
+/// The reverse: the old partitioning reads a column the plan drops and a key column the
+/// new primary key loses, so it is removed before the other changes.
+#[tokio::test]
+async fn partitioning_on_a_dropped_column_is_removed_first() {
+    let Some(plan) = migrate(&Case {
+        current: "
+            CREATE TABLE events (id int NOT NULL, v varchar(10),
+                created int NOT NULL DEFAULT 2020, PRIMARY KEY (id, created))
+                PARTITION BY RANGE (created) (
+                    PARTITION old VALUES LESS THAN (2021),
+                    PARTITION new VALUES LESS THAN MAXVALUE);",
+        rows: PARTITIONED_ROWS,
+        desired: "
+            CREATE TABLE events (id int NOT NULL, v varchar(10), PRIMARY KEY (id))
+                PARTITION BY HASH (id) PARTITIONS 4;",
+        checks: EVENTS_KEPT,
+    })
+    .await
+    else {
+        return;
+    };
+    let sql = plan.to_sql();
+    let remove = sql.find("REMOVE PARTITIONING").expect(&sql);
+    let drop = sql.find("DROP COLUMN `created`").expect(&sql);
+    let partition = sql.find("PARTITION BY HASH").expect(&sql);
+    assert!(remove < drop && drop < partition, "{sql}");
+}

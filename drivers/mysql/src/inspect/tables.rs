@@ -59,6 +59,7 @@ pub async fn tables(
             collation,
             auto_increment: number(row, 4).filter(|n| *n > 1),
             row_format,
+            partition: None,
         };
         table.comment = text(row, 6).filter(|c| !c.is_empty());
         tables.insert(schema, table);
@@ -88,7 +89,67 @@ pub async fn tables(
             .columns
             .push(column(row, table_collation.as_deref(), server));
     }
+    partitions(conn, &list, &mut tables).await?;
     Ok(tables)
+}
+
+/// Reads the partitioning of the partitioned tables among `tables`. `PARTITIONS` names the
+/// partitioned tables cheaply; their clause is taken from `SHOW CREATE TABLE`, which prints
+/// it exactly as the server would accept it back (rebuilding it from `PARTITIONS` would
+/// have to re-derive quoting, `COLUMNS` lists and subpartition layout per server).
+async fn partitions(conn: &mut Conn, list: &str, tables: &mut Tables) -> Result<(), DriverError> {
+    let rows = query(
+        conn,
+        &format!(
+            "SELECT DISTINCT TABLE_SCHEMA, TABLE_NAME FROM information_schema.PARTITIONS \
+             WHERE PARTITION_NAME IS NOT NULL AND TABLE_SCHEMA IN ({list}) \
+             ORDER BY TABLE_SCHEMA, TABLE_NAME"
+        ),
+    )
+    .await?;
+    for row in &rows {
+        let (schema, name) = (string(row, 0), string(row, 1));
+        let Some(table) = tables.get_mut(&schema, &name) else {
+            continue;
+        };
+        let shown = query(
+            conn,
+            &format!(
+                "SHOW CREATE TABLE {}",
+                crate::quote::qualified(&schema, &name, None)
+            ),
+        )
+        .await?;
+        let create = shown.first().map(|r| string(r, 1)).unwrap_or_default();
+        table.mysql.partition = partition_clause(&create);
+    }
+    Ok(())
+}
+
+/// The `PARTITION BY …` clause of a `SHOW CREATE TABLE` text. It starts on a line of its
+/// own after the table options (column and key lines never start with `PARTITION BY`, and
+/// line breaks inside string literals are printed escaped); MySQL wraps it in a
+/// `/*!50100 … */` version comment, MariaDB does not.
+pub(crate) fn partition_clause(create: &str) -> Option<String> {
+    let mut offset = 0;
+    for line in create.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let unwrapped = trimmed.strip_prefix("/*!").map(|rest| {
+            rest.trim_start_matches(|c: char| c.is_ascii_digit())
+                .trim_start()
+        });
+        let start = unwrapped.unwrap_or(trimmed);
+        if start.starts_with("PARTITION BY ") {
+            let begin = offset + (line.len() - start.len());
+            let mut clause = create[begin..].trim_end();
+            if unwrapped.is_some() {
+                clause = clause.strip_suffix("*/").unwrap_or(clause).trim_end();
+            }
+            return Some(clause.to_owned());
+        }
+        offset += line.len();
+    }
+    None
 }
 
 fn column(row: &mysql_async::Row, table_collation: Option<&str>, server: &ServerVersion) -> Column {
@@ -124,4 +185,42 @@ fn column(row: &mysql_async::Row, table_collation: Option<&str>, server: &Server
         column.mysql.charset = None;
     }
     column
+}
+
+#[cfg(test)]
+mod tests {
+    use super::partition_clause;
+
+    #[test]
+    fn mariadb_clause_is_taken_as_printed() {
+        let create = "CREATE TABLE `t` (\n  `id` int(11) NOT NULL,\n  PRIMARY KEY (`id`)\n) \
+                      ENGINE=InnoDB COMMENT='PARTITION BY x'\n PARTITION BY RANGE (`id`)\n\
+                      (PARTITION `p0` VALUES LESS THAN (10) ENGINE = InnoDB,\n \
+                      PARTITION `p1` VALUES LESS THAN MAXVALUE ENGINE = InnoDB)";
+        assert_eq!(
+            partition_clause(create).as_deref(),
+            Some(
+                "PARTITION BY RANGE (`id`)\n(PARTITION `p0` VALUES LESS THAN (10) ENGINE = \
+                 InnoDB,\n PARTITION `p1` VALUES LESS THAN MAXVALUE ENGINE = InnoDB)"
+            )
+        );
+    }
+
+    #[test]
+    fn mysql_version_comment_is_removed() {
+        let create = "CREATE TABLE `t` (\n  `id` int NOT NULL\n) ENGINE=InnoDB\n\
+                      /*!50100 PARTITION BY HASH (`id`)\nPARTITIONS 4 */";
+        assert_eq!(
+            partition_clause(create).as_deref(),
+            Some("PARTITION BY HASH (`id`)\nPARTITIONS 4")
+        );
+    }
+
+    #[test]
+    fn unpartitioned_table_has_none() {
+        assert_eq!(
+            partition_clause("CREATE TABLE `t` (\n  `id` int\n) ENGINE=InnoDB"),
+            None
+        );
+    }
 }

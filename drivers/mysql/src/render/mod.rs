@@ -12,7 +12,7 @@ use schema_model::Table;
 
 use crate::flavor::ServerVersion;
 use crate::quote;
-use table::{Scope, alter_clauses, create_table};
+use table::{AlterClauses, Scope, alter_clauses, create_table};
 
 struct Builder<'a> {
     statements: Vec<PlannedStatement>,
@@ -288,28 +288,19 @@ fn modify_table(
     let scope = b.scope(schema);
     let name = scope.name(&to.name);
     let clauses = alter_clauses(from, to, changes, &scope)?;
-    let groups: Vec<Vec<String>> = [clauses.first, clauses.main, clauses.after]
-        .into_iter()
-        .filter(|g| !g.is_empty())
-        .collect();
+    let notes = clauses.notes.clone();
+    let groups = clauses.groups();
     // A reverse is offered when both directions fit in one statement.
     let reverse = inverse(changes)
         .and_then(|inv| alter_clauses(to, from, &inv, &scope).ok())
-        .filter(|c| {
-            [&c.first, &c.main, &c.after]
-                .iter()
-                .filter(|g| !g.is_empty())
-                .count()
-                == 1
-        })
-        .map(|c| {
-            let all: Vec<String> = c.first.into_iter().chain(c.main).chain(c.after).collect();
-            format!("ALTER TABLE {name} {}", all.join(", "))
-        })
+        .map(AlterClauses::groups)
+        .filter(|g| g.len() == 1)
+        .and_then(|g| g.into_iter().next())
+        .map(|all| format!("ALTER TABLE {name} {}", all.join(", ")))
         .filter(|_| groups.len() == 1);
     let mut comment = format!("Modify {:?} table", to.name);
-    if !clauses.notes.is_empty() {
-        comment.push_str(&format!(" ({})", clauses.notes.join("; ")));
+    if !notes.is_empty() {
+        comment.push_str(&format!(" ({})", notes.join("; ")));
     }
     // Dropping a foreign key or check and re-adding one of the same name (or the index it
     // relies on) in one statement is refused by the servers, hence the separate groups.

@@ -207,6 +207,10 @@ pub fn create_table(table: &Table, scope: &Scope<'_>) -> Result<String, PlanErro
         sql.push(' ');
         sql.push_str(&options.join(" "));
     }
+    if let Some(partition) = &table.mysql.partition {
+        sql.push('\n');
+        sql.push_str(partition);
+    }
     Ok(sql)
 }
 
@@ -242,6 +246,31 @@ pub struct AlterClauses {
     pub after: Vec<String>,
     /// Notes for the statement comment (e.g. a rebuild).
     pub notes: Vec<String>,
+    /// `REMOVE PARTITIONING`, run alone before everything else: the old partitioning may
+    /// forbid the other changes (dropping a column its expression reads, a unique key
+    /// without its columns, a foreign key).
+    pub unpartition: Option<String>,
+    /// `PARTITION BY …`, run alone after everything else: its expression may read columns
+    /// and need keys the other statements add.
+    pub partition: Option<String>,
+}
+
+impl AlterClauses {
+    /// The clause groups in execution order; each becomes one `ALTER TABLE` statement.
+    /// Partitioning is a table-level option that the servers take without a comma and
+    /// only once per statement, hence groups of its own.
+    pub fn groups(self) -> Vec<Vec<String>> {
+        [
+            self.unpartition.into_iter().collect(),
+            self.first,
+            self.main,
+            self.after,
+            self.partition.into_iter().collect(),
+        ]
+        .into_iter()
+        .filter(|g: &Vec<String>| !g.is_empty())
+        .collect()
+    }
 }
 
 /// Renders a table's changes as `ALTER TABLE` clauses.
@@ -371,6 +400,7 @@ pub fn alter_clauses(
                 let (main, after) = option_clauses(from, to, server)?;
                 out.main.extend(main);
                 out.after.extend(after);
+                partition_clauses(from, to, changes, &mut out);
             }
             TableChange::AddExclusion { .. }
             | TableChange::DropExclusion { .. }
@@ -452,6 +482,30 @@ fn drop_check(check: &Check, server: &ServerVersion) -> Result<String, PlanError
     } else {
         format!("DROP CHECK {}", quote::ident(name))
     })
+}
+
+/// Sets the partitioning statements of a change of partitioning. Both servers rebuild the
+/// table and keep its rows; moving straight from one partitioning to another is one
+/// rebuild, so it is used when nothing else about the table changes.
+fn partition_clauses(from: &Table, to: &Table, changes: &[TableChange], out: &mut AlterClauses) {
+    let (a, b) = (&from.mysql.partition, &to.mysql.partition);
+    if a == b {
+        return;
+    }
+    let others = changes.iter().any(|c| {
+        !matches!(
+            c,
+            TableChange::ModifyOptions | TableChange::ModifyComment { .. }
+        )
+    });
+    if a.is_some() && (b.is_none() || others) {
+        out.unpartition = Some("REMOVE PARTITIONING".to_owned());
+    }
+    out.partition = b.clone();
+    out.notes.push(match b {
+        Some(_) => "repartitioning rebuilds the table".to_owned(),
+        None => "removing partitioning rebuilds the table".to_owned(),
+    });
 }
 
 fn option_clauses(

@@ -1,0 +1,36 @@
+-- Partitioned tables: RANGE, LIST COLUMNS, HASH, KEY and a subpartitioned RANGE.
+CREATE TABLE p_range (
+  id int NOT NULL,
+  created date NOT NULL,
+  PRIMARY KEY (id, created)
+) PARTITION BY RANGE (YEAR(created)) (
+  PARTITION p2020 VALUES LESS THAN (2021),
+  PARTITION p2021 VALUES LESS THAN (2022),
+  PARTITION pmax VALUES LESS THAN MAXVALUE
+);
+
+CREATE TABLE p_list (
+  id int NOT NULL,
+  region varchar(8) NOT NULL,
+  PRIMARY KEY (id, region)
+) PARTITION BY LIST COLUMNS (region) (
+  PARTITION north VALUES IN ('n', 'ne'),
+  PARTITION south VALUES IN ('s')
+);
+
+CREATE TABLE p_hash (
+  id int NOT NULL PRIMARY KEY,
+  v varchar(10)
+) PARTITION BY HASH (id) PARTITIONS 4;
+
+CREATE TABLE p_key (
+  id int NOT NULL PRIMARY KEY
+) PARTITION BY KEY (id) PARTITIONS 2;
+
+CREATE TABLE p_sub (
+  id int NOT NULL,
+  created date NOT NULL
+) PARTITION BY RANGE (YEAR(created)) SUBPARTITION BY HASH (TO_DAYS(created)) SUBPARTITIONS 2 (
+  PARTITION early VALUES LESS THAN (2000),
+  PARTITION later VALUES LESS THAN MAXVALUE
+);
