@@ -330,15 +330,7 @@ fn print_status(status: &FleetStatus) {
         "DIFFERENCES FROM THE LARGEST GROUP".to_owned(),
     ]];
     for (i, g) in status.groups.iter().enumerate() {
-        let sample = if g.tenants.len() > 3 {
-            format!(
-                "{}, … ({} tenants)",
-                g.tenants[..3].join(", "),
-                g.tenants.len()
-            )
-        } else {
-            g.tenants.join(", ")
-        };
+        let sample = tenant_sample(&g.tenants);
         rows.push(vec![
             format!(
                 "#{}{}",
@@ -412,15 +404,7 @@ fn print_schema_apply(report: &FleetSchemaReport) {
         "REVIEW".to_owned(),
     ]];
     for (i, g) in report.groups.iter().enumerate() {
-        let sample = if g.tenants.len() > 3 {
-            format!(
-                "{}, … ({} tenants)",
-                g.tenants[..3].join(", "),
-                g.tenants.len()
-            )
-        } else {
-            g.tenants.join(", ")
-        };
+        let sample = tenant_sample(&g.tenants);
         let changes = if g.changes.is_empty() {
             "none (at the desired state)".to_owned()
         } else {
@@ -560,4 +544,13 @@ pub fn data_source(
             })
             .collect()
     })
+}
+
+/// A group's tenants for a summary table: the first three and the count when there are more.
+fn tenant_sample(tenants: &[String]) -> String {
+    if tenants.len() > 3 {
+        format!("{}, … ({} tenants)", tenants[..3].join(", "), tenants.len())
+    } else {
+        tenants.join(", ")
+    }
 }
