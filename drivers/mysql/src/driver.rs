@@ -189,7 +189,10 @@ impl Locker for MysqlDriver {
     async fn lock(&self, name: &str, timeout: Duration) -> Result<(), DriverError> {
         let secs = timeout.as_secs();
         let got: Option<Option<i64>> = self
-            .query_first(&format!("SELECT GET_LOCK({}, {secs})", quote::string(name)))
+            .query_first(&format!(
+                "SELECT GET_LOCK({}, {secs})",
+                quote::string(&crate::lock_name::server_lock_name(name))
+            ))
             .await?;
         match got.flatten() {
             Some(1) => Ok(()),
@@ -202,7 +205,10 @@ impl Locker for MysqlDriver {
 
     async fn unlock(&self, name: &str) -> Result<(), DriverError> {
         let released: Option<Option<i64>> = self
-            .query_first(&format!("SELECT RELEASE_LOCK({})", quote::string(name)))
+            .query_first(&format!(
+                "SELECT RELEASE_LOCK({})",
+                quote::string(&crate::lock_name::server_lock_name(name))
+            ))
             .await?;
         match released.flatten() {
             Some(1) => Ok(()),

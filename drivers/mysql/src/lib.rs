@@ -57,6 +57,7 @@ mod driver;
 mod error;
 mod flavor;
 mod inspect;
+mod lock_name;
 mod quote;
 mod render;
 mod session;

@@ -173,6 +173,25 @@ async fn locks_exclude_other_sessions() {
     other.unlock(&name).await.unwrap();
 }
 
+/// Per-schema lock names can be longer than the server allows (64 characters on MySQL, 192
+/// on MariaDB): they still lock, and still exclude each other.
+#[tokio::test]
+async fn long_lock_names_still_exclude() {
+    let Some(admin) = admin().await else { return };
+    let other = MysqlDriver::open(&server_url()).await.unwrap();
+    let name = format!(
+        "{}.{}",
+        mercator_testkit::unique_name("mercator_lock"),
+        "s".repeat(300)
+    );
+    admin.lock(&name, Duration::from_secs(1)).await.unwrap();
+    let err = other.lock(&name, Duration::from_secs(1)).await.unwrap_err();
+    assert!(matches!(err, DriverError::Locked { .. }), "{err}");
+    admin.unlock(&name).await.unwrap();
+    other.lock(&name, Duration::from_secs(1)).await.unwrap();
+    other.unlock(&name).await.unwrap();
+}
+
 #[tokio::test]
 async fn dev_database_check_and_reset() {
     let Some(_admin) = admin().await else { return };
