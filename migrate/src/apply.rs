@@ -284,6 +284,7 @@ impl SchemaApply {
         InspectOptions {
             schemas: self.schemas.clone(),
             exclude_tables: self.exclude_tables.clone(),
+            only_tables: None,
         }
     }
 

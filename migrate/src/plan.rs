@@ -352,6 +352,7 @@ async fn apply_on(
     let inspect = InspectOptions {
         schemas: options.schemas.clone(),
         exclude_tables: options.exclude_tables.clone(),
+        only_tables: None,
     };
     target.lock(SCHEMA_APPLY_LOCK, options.lock_timeout).await?;
     let outcome = async {

@@ -156,6 +156,7 @@ async fn schema_bound_connection_plans_unqualified() {
         .inspect(&InspectOptions {
             schemas: vec!["public".into(), "app".into()],
             exclude_tables: vec!["outside".into()],
+            only_tables: None,
         })
         .await
         .expect("inspect two");

@@ -183,6 +183,7 @@ impl SchemaWork {
         let options = InspectOptions {
             schemas: Vec::new(),
             exclude_tables: self.exclude_tables.clone(),
+            only_tables: None,
         };
         let realm = driver.inspect(&options).await?;
         let schema = realm
@@ -258,6 +259,7 @@ impl TenantWork for InspectWork {
         let options = InspectOptions {
             schemas: Vec::new(),
             exclude_tables: self.exclude_tables.clone(),
+            only_tables: None,
         };
         let realm = driver.inspect(&options).await?;
         let schema = realm

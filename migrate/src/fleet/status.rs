@@ -235,6 +235,7 @@ impl Fleet {
             let options = InspectOptions {
                 schemas: chunk.to_vec(),
                 exclude_tables: exclude_tables.to_vec(),
+                only_tables: None,
             };
             let realm = match driver.inspect(&options).await {
                 Ok(realm) => realm,
