@@ -86,6 +86,24 @@ measure() {
     echo "$wall $rss"
 }
 
+# Waits until the previous step's writes are on disk: a CHECKPOINT, then until the disk
+# has written nothing for 3 seconds (at most 120 s). Without it a measurement pays for the
+# writeback of the one before (dropping a database of 1,500 tenants, say), which moved the
+# fleet's time between 104 s and 190 s in one session.
+settle() {
+    psql -q "$PG" -c CHECKPOINT >/dev/null 2>&1 || true
+    sync
+    local quiet=0 last now
+    last=$(awk '{ s += $10 } END { print s }' /proc/diskstats)
+    for _ in $(seq 1 120); do
+        sleep 1
+        now=$(awk '{ s += $10 } END { print s }' /proc/diskstats)
+        if [ "$now" = "$last" ]; then quiet=$((quiet + 1)); else quiet=0; fi
+        last=$now
+        [ "$quiet" -ge 3 ] && return 0
+    done
+}
+
 median() { sort -g | awk '{a[NR]=$1} END { if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
 
 loop_apply() {
@@ -105,6 +123,7 @@ printf '%-8s %-4s %10s %12s %s\n' what run seconds peak_rss_kb note
 for run in $(seq 1 "$RUNS"); do
     db=$(make_db "fleet_$run")
     tmpl="$(db_url "$db")$(sep)search_path={tenant}"
+    settle
     read -r s rss < <(measure "$BIN" migrate apply --dir "file://$DIR" --url "$tmpl" --tenants-query "$TENANTS_QUERY" --parallel "$PARALLEL" --on-error continue)
     grep -q "applied     $TENANTS" "$WORK/stdout" || { echo "fleet run did not apply every tenant:" >&2; cat "$WORK/stdout" >&2; exit 1; }
     printf '%-8s %-4s %10s %12s %s\n' fleet "$run" "$s" "$rss" "load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$WORK/results"
@@ -118,6 +137,7 @@ for run in $(seq 1 "$RUNS"); do
     [ "$run" -le "${BASELINE_RUNS:-$RUNS}" ] || continue
     db=$(make_db "seq_$run" "$SEQ_SAMPLE")
     tmpl="$(db_url "$db")$(sep)search_path={tenant}"
+    settle
     read -r s rss < <(measure "$BIN" migrate apply --dir "file://$DIR" --url "$tmpl" --tenants-query "$TENANTS_QUERY" --parallel 1)
     full=$(awk -v s="$s" -v n="$SEQ_SAMPLE" -v t="$TENANTS" 'BEGIN { printf "%.1f", s * t / n }')
     note="load $(cut -d' ' -f1 /proc/loadavg)"
@@ -128,9 +148,12 @@ for run in $(seq 1 "$RUNS"); do
     # The loop's database holds every tenant schema even when only a sample is applied,
     # so each process meets the same catalog size as the fleet does.
     db=$(make_db "loop_$run")
+    settle
     read -r s rss < <(measure bash -c "loop_apply $db $LOOP_SAMPLE")
     full=$(awk -v s="$s" -v n="$LOOP_SAMPLE" -v t="$TENANTS" 'BEGIN { printf "%.1f", s * t / n }')
-    printf '%-8s %-4s %10s %12s %s\n' loop "$run" "$full" "$rss" "extrapolated from $s s for $LOOP_SAMPLE tenants; load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$WORK/results"
+    note="load $(cut -d' ' -f1 /proc/loadavg)"
+    [ "$LOOP_SAMPLE" -lt "$TENANTS" ] && note="extrapolated from $s s for $LOOP_SAMPLE tenants; $note"
+    printf '%-8s %-4s %10s %12s %s\n' loop "$run" "$full" "$rss" "$note" | tee -a "$WORK/results"
     drop_db "$db"
 done
 

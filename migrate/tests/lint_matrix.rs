@@ -415,7 +415,10 @@ async fn lint(
     let mut builder = MigrateLint::builder(dir)
         .selection(LintSelection::Latest(1))
         .config(config.clone())
-        .no_cache();
+        .no_cache()
+        // Every case also checks that reading only the touched tables after each
+        // statement gives the schema a whole read gives.
+        .verify_scoped_reads();
     if let Some(url) = url {
         builder = builder.dev_url(url);
     }

@@ -84,6 +84,7 @@ mod renames;
 mod scan;
 #[cfg(feature = "scatter")]
 pub mod scatter;
+mod scope;
 mod tables;
 mod toposort;
 
@@ -92,6 +93,7 @@ use std::path::{Path, PathBuf};
 
 pub use error::ImportError;
 pub use renames::{RENAME_DIRECTIVE, RenameDirective, RenamedObject};
+pub use scope::{ScopedName, StatementScope, statement_scope};
 
 /// The database whose SQL is being read (the project's one dialect identity, from
 /// `schema-model`): it decides quoting, comments, case folding and which dependencies are

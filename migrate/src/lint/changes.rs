@@ -9,6 +9,7 @@ use schema_lint::{MigrationFile as LintFile, Statement, Suppression, rename_hint
 use schema_model::{DialectKind, Realm};
 
 use super::error::LintError;
+use super::scoped::{self, Reading, ReadingPlanner};
 use super::workspace::Workspace;
 use crate::VersionedError;
 use crate::dev::one_line;
@@ -37,11 +38,15 @@ pub(crate) async fn replay(files: &[MigrationFile], driver: &dyn Driver) -> Resu
 }
 
 /// Runs `file` statement by statement on the space whose schema is `state`, and returns the
-/// file as lint sees it; `state` becomes the schema after the file.
+/// file as lint sees it; `state` becomes the schema after the file. After each statement
+/// only the tables it touched are read again where its head tells them (see
+/// [`super::scoped`]); with `verify_scoped_reads` the whole schema is read as well and must
+/// agree.
 pub(crate) async fn analyze_file(
     file: &MigrationFile,
     space: &Workspace,
     state: &mut Realm,
+    verify_scoped_reads: bool,
 ) -> Result<LintFile, LintError> {
     let driver = space.driver();
     let kind = driver.kind();
@@ -55,6 +60,7 @@ pub(crate) async fn analyze_file(
         .map(|n| Suppression::only(n.args.clone()))
         .collect();
     let default_schema = space.default_schema();
+    let mut planner = ReadingPlanner::new(space);
     for statement in &parsed.statements {
         {
             let mut session = driver.session().await?;
@@ -68,25 +74,43 @@ pub(crate) async fn analyze_file(
                     source: Box::new(error),
                 })?;
         }
-        let changes = if changes_no_schema(&statement.text) {
-            Vec::new()
-        } else {
-            let after = space.inspect().await?;
-            let options = DiffOptions {
-                renames: rename_hints(&statement.text, &default_schema),
-                ..DiffOptions::default()
-            };
-            let mut changes = driver.dialect().diff(state, &after, &options);
-            if kind == DialectKind::Sqlite {
-                changes = super::rebuild::collapse(
-                    driver.dialect(),
-                    &mut out.statements,
-                    changes,
-                    &after,
-                );
+        let after = match planner.reading(&statement.text, state) {
+            Reading::Unchanged => None,
+            Reading::Whole => Some(space.inspect().await?),
+            Reading::Tables(tables) => {
+                let after = scoped::read_tables(space, state, &tables).await?;
+                if verify_scoped_reads {
+                    let whole = space.inspect().await?;
+                    if !scoped::same_model(&after, &whole) {
+                        return Err(LintError::ScopedRead {
+                            file: file.name().to_owned(),
+                            line: statement.line,
+                            tables: tables.iter().flat_map(|(_, t)| t.clone()).collect(),
+                        });
+                    }
+                }
+                Some(after)
             }
-            *state = after;
-            changes
+        };
+        let changes = match after {
+            None => Vec::new(),
+            Some(after) => {
+                let options = DiffOptions {
+                    renames: rename_hints(&statement.text, &default_schema),
+                    ..DiffOptions::default()
+                };
+                let mut changes = driver.dialect().diff(state, &after, &options);
+                if kind == DialectKind::Sqlite {
+                    changes = super::rebuild::collapse(
+                        driver.dialect(),
+                        &mut out.statements,
+                        changes,
+                        &after,
+                    );
+                }
+                *state = after;
+                changes
+            }
         };
         let mut lint_statement = Statement::new(statement.line, statement.text.clone(), changes);
         for nolint in statement.nolint() {
@@ -95,60 +119,4 @@ pub(crate) async fn analyze_file(
         out.statements.push(lint_statement);
     }
     Ok(out)
-}
-
-/// Whether a statement cannot change the schema (data statements, session settings), so the
-/// inspection after it can be skipped. Anything not recognized is inspected, including
-/// `SELECT`, which can call a function that runs DDL.
-pub(crate) fn changes_no_schema(sql: &str) -> bool {
-    let first = first_word(sql);
-    matches!(
-        first.as_str(),
-        "INSERT" | "UPDATE" | "DELETE" | "REPLACE" | "TRUNCATE" | "ANALYZE" | "SET"
-    )
-}
-
-/// The first word of a statement after leading comments, upper-cased.
-fn first_word(sql: &str) -> String {
-    let mut rest = sql.trim_start();
-    loop {
-        if let Some(after) = rest.strip_prefix("--").or_else(|| rest.strip_prefix('#')) {
-            rest = after.split_once('\n').map_or("", |(_, r)| r).trim_start();
-        } else if let Some(after) = rest.strip_prefix("/*") {
-            rest = after.split_once("*/").map_or("", |(_, r)| r).trim_start();
-        } else {
-            break;
-        }
-    }
-    rest.chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .collect::<String>()
-        .to_ascii_uppercase()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::changes_no_schema;
-
-    #[test]
-    fn only_data_statements_skip_inspection() {
-        for sql in [
-            "INSERT INTO t VALUES (1);",
-            "-- seed\nupdate t set a = 1;",
-            "/* x */ DELETE FROM t;",
-            "SET search_path = app;",
-        ] {
-            assert!(changes_no_schema(sql), "{sql}");
-        }
-        for sql in [
-            "CREATE TABLE t (a int);",
-            "-- INSERT\nDROP TABLE t;",
-            "WITH x AS (SELECT 1) SELECT * FROM x;",
-            "SELECT create_partitions('t');",
-            "DO $$ BEGIN EXECUTE 'DROP TABLE t'; END $$;",
-            "COMMENT ON TABLE t IS 'x';",
-        ] {
-            assert!(!changes_no_schema(sql), "{sql}");
-        }
-    }
 }

@@ -28,6 +28,21 @@ pub enum LintError {
         #[source]
         source: Box<DriverError>,
     },
+    /// `verify_scoped_reads`: reading only the tables a statement touched gave another
+    /// schema than reading the whole schema (a driver's scoped read, or the statement's
+    /// reach, is wrong).
+    #[error(
+        "{file}:{line}: reading only {} after this statement gave another schema than reading the whole schema",
+        tables.join(", ")
+    )]
+    ScopedRead {
+        /// The file.
+        file: String,
+        /// The statement's 1-based line.
+        line: usize,
+        /// The tables read.
+        tables: Vec<String>,
+    },
     /// The lint configuration is invalid (a bad naming pattern, an unknown analyzer).
     #[error(transparent)]
     Config(#[from] schema_lint::ConfigError),

@@ -15,6 +15,7 @@ mod gate;
 mod preflight;
 mod rebuild;
 mod schema;
+mod scoped;
 mod select;
 mod sizes;
 mod workspace;
@@ -105,6 +106,7 @@ pub struct MigrateLint {
     dir_label: Option<String>,
     one_unit: bool,
     schema_label: Option<String>,
+    verify_scoped_reads: bool,
 }
 
 /// Settings for [`MigrateLint`]; see [`MigrateLint::builder`].
@@ -128,6 +130,7 @@ impl MigrateLint {
                 dir_label: None,
                 one_unit: false,
                 schema_label: None,
+                verify_scoped_reads: false,
             },
             selection_set: false,
         }
@@ -193,6 +196,14 @@ impl MigrateLintBuilder {
     /// to run there: on MySQL the dev database and the target have different names.
     pub fn schema_label(mut self, schema: impl Into<String>) -> Self {
         self.lint.schema_label = Some(schema.into());
+        self
+    }
+
+    /// After every statement read narrowly (only the tables it touched), also reads the
+    /// whole schema and fails with [`LintError::ScopedRead`] when the two differ. Slower;
+    /// meant for testing drivers, including drivers of your own, against your migrations.
+    pub fn verify_scoped_reads(mut self) -> Self {
+        self.lint.verify_scoped_reads = true;
         self
     }
 
@@ -322,7 +333,7 @@ impl MigrateLint {
         let mut durations = Vec::new();
         for file in &files[first..] {
             let t = Instant::now();
-            linted.push(changes::analyze_file(file, &*space, &mut state).await?);
+            linted.push(changes::analyze_file(file, &*space, &mut state, self.verify_scoped_reads).await?);
             durations.push(t.elapsed());
         }
         // The state after the linted files is the next run's prefix: cache it too.

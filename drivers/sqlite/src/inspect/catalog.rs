@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, params_from_iter};
 
 /// A row of `pragma_table_xinfo`.
 #[derive(Debug, Clone)]
@@ -65,22 +65,58 @@ pub(crate) struct Catalog {
 const USER_TABLES: &str = "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
      AND m.name IN (SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table')";
 
-pub(crate) fn read(conn: &Connection) -> rusqlite::Result<Catalog> {
+/// Which tables a read covers: all, or those of some names (compared as SQLite compares
+/// identifiers: ASCII case-insensitively).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Only<'a> {
+    All,
+    Tables(&'a [String]),
+}
+
+impl Only<'_> {
+    /// An SQL condition on the table name `column` (with `?` parameters), and its values.
+    fn condition(&self, column: &str) -> (String, Vec<String>) {
+        match self {
+            Only::All => (String::new(), Vec::new()),
+            Only::Tables(names) => {
+                let marks = vec!["?"; names.len()].join(", ");
+                let lowered = names.iter().map(|n| n.to_ascii_lowercase()).collect();
+                (format!(" AND lower({column}) IN ({marks})"), lowered)
+            }
+        }
+    }
+}
+
+/// The tables of `only` that foreign keys of the tables of `only` reference: a scoped read
+/// needs their spelling and primary keys to resolve the references.
+pub(crate) fn referenced_tables(conn: &Connection, only: Only<'_>) -> rusqlite::Result<Vec<String>> {
+    let (scope, values) = only.condition("m.name");
+    let mut stmt = conn.prepare(&format!(
+        "SELECT DISTINCT f.\"table\" FROM sqlite_schema m JOIN pragma_foreign_key_list(m.name) f
+         WHERE {USER_TABLES}{scope}"
+    ))?;
+    stmt.query_map(params_from_iter(values), |r| r.get(0))?
+        .collect()
+}
+
+pub(crate) fn read(conn: &Connection, only: Only<'_>) -> rusqlite::Result<Catalog> {
     let mut catalog = Catalog::default();
+    let (scope, values) = only.condition("m.name");
+    let params = || params_from_iter(values.iter());
 
     let mut stmt = conn.prepare(&format!(
-        "SELECT m.name, coalesce(m.sql, '') FROM sqlite_schema m WHERE {USER_TABLES} ORDER BY m.name"
+        "SELECT m.name, coalesce(m.sql, '') FROM sqlite_schema m WHERE {USER_TABLES}{scope} ORDER BY m.name"
     ))?;
     catalog.tables = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map(params(), |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
 
     let mut stmt = conn.prepare(&format!(
         "SELECT m.name, p.name, coalesce(p.type, ''), p.\"notnull\", p.dflt_value, p.pk, p.hidden
          FROM sqlite_schema m JOIN pragma_table_xinfo(m.name) p
-         WHERE {USER_TABLES} ORDER BY m.name, p.cid"
+         WHERE {USER_TABLES}{scope} ORDER BY m.name, p.cid"
     ))?;
-    let mut rows = stmt.query([])?;
+    let mut rows = stmt.query(params())?;
     while let Some(r) = rows.next()? {
         let table: String = r.get(0)?;
         catalog.columns.entry(table).or_default().push(ColumnRow {
@@ -97,9 +133,9 @@ pub(crate) fn read(conn: &Connection) -> rusqlite::Result<Catalog> {
         "SELECT m.name, il.name, il.\"unique\", il.origin, s.sql
          FROM sqlite_schema m JOIN pragma_index_list(m.name) il
          LEFT JOIN sqlite_schema s ON s.type = 'index' AND s.name = il.name
-         WHERE {USER_TABLES} ORDER BY m.name, il.name"
+         WHERE {USER_TABLES}{scope} ORDER BY m.name, il.name"
     ))?;
-    let mut rows = stmt.query([])?;
+    let mut rows = stmt.query(params())?;
     while let Some(r) = rows.next()? {
         let table: String = r.get(0)?;
         catalog.indexes.entry(table).or_default().push(IndexRow {
@@ -114,9 +150,9 @@ pub(crate) fn read(conn: &Connection) -> rusqlite::Result<Catalog> {
         "SELECT il.name, ix.cid, ix.name, ix.\"desc\", ix.coll
          FROM sqlite_schema m JOIN pragma_index_list(m.name) il
          JOIN pragma_index_xinfo(il.name) ix
-         WHERE {USER_TABLES} AND ix.key = 1 ORDER BY il.name, ix.seqno"
+         WHERE {USER_TABLES}{scope} AND ix.key = 1 ORDER BY il.name, ix.seqno"
     ))?;
-    let mut rows = stmt.query([])?;
+    let mut rows = stmt.query(params())?;
     while let Some(r) = rows.next()? {
         let index: String = r.get(0)?;
         catalog
@@ -134,9 +170,9 @@ pub(crate) fn read(conn: &Connection) -> rusqlite::Result<Catalog> {
     let mut stmt = conn.prepare(&format!(
         "SELECT m.name, f.id, f.\"table\", f.\"from\", f.\"to\", f.on_update, f.on_delete, f.\"match\"
          FROM sqlite_schema m JOIN pragma_foreign_key_list(m.name) f
-         WHERE {USER_TABLES} ORDER BY m.name, f.id, f.seq"
+         WHERE {USER_TABLES}{scope} ORDER BY m.name, f.id, f.seq"
     ))?;
-    let mut rows = stmt.query([])?;
+    let mut rows = stmt.query(params())?;
     let mut last: Option<(String, i64)> = None;
     while let Some(r) = rows.next()? {
         let table: String = r.get(0)?;
@@ -158,11 +194,17 @@ pub(crate) fn read(conn: &Connection) -> rusqlite::Result<Catalog> {
         }
     }
 
-    let mut stmt = conn.prepare(
+    // A scoped read leaves views out, and keeps the triggers on relations of its names.
+    let (kinds, on_scope) = match only {
+        Only::All => ("'view', 'trigger'", (String::new(), Vec::new())),
+        Only::Tables(_) => ("'trigger'", only.condition("tbl_name")),
+    };
+    let mut stmt = conn.prepare(&format!(
         "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema
-         WHERE type IN ('view', 'trigger') ORDER BY type, name",
-    )?;
-    let mut rows = stmt.query([])?;
+         WHERE type IN ({kinds}){} ORDER BY type, name",
+        on_scope.0
+    ))?;
+    let mut rows = stmt.query(params_from_iter(on_scope.1))?;
     while let Some(r) = rows.next()? {
         let kind: String = r.get(0)?;
         if kind == "view" {

@@ -15,23 +15,42 @@ use crate::parse::{
     ParsedTable, ParsedUnique, parse_create_index, parse_create_table, parse_create_view,
 };
 use crate::types::{parse_default, parse_type};
-use catalog::{Catalog, IndexColumnRow};
+use catalog::{Catalog, IndexColumnRow, Only};
 
 /// The only schema SQLite connections have here.
 pub const SCHEMA: &str = "main";
 
 /// Inspects the `main` schema, leaving out the tables named in `exclude` (and the views
-/// and triggers on them).
-pub(crate) fn inspect(conn: &Connection, exclude: &[String]) -> rusqlite::Result<Schema> {
-    let catalog = catalog::read(conn)?;
+/// and triggers on them). With `only`, reads just the tables of those names and the
+/// triggers on relations of those names (see `InspectOptions::only_tables`).
+pub(crate) fn inspect(
+    conn: &Connection,
+    exclude: &[String],
+    only: Option<&[String]>,
+) -> rusqlite::Result<Schema> {
     let excluded = |name: &str| exclude.iter().any(|e| e.eq_ignore_ascii_case(name));
+    let in_scope =
+        |name: &str| only.is_none_or(|names| names.iter().any(|n| n.eq_ignore_ascii_case(name)));
     let mut schema = Schema::new(SCHEMA);
-    for (name, sql) in &catalog.tables {
-        if !excluded(name) {
-            schema.tables.push(table(&catalog, name, sql));
+    let catalog = match only {
+        None => catalog::read(conn, Only::All)?,
+        Some(names) => {
+            // The tables their foreign keys reference are read too, to resolve the
+            // references as a full read does, and then left out.
+            let mut wider = names.to_vec();
+            wider.extend(catalog::referenced_tables(conn, Only::Tables(names))?);
+            catalog::read(conn, Only::Tables(&wider))?
         }
-    }
-    resolve_references(&mut schema.tables);
+    };
+    let mut tables: Vec<Table> = catalog
+        .tables
+        .iter()
+        .filter(|(name, _)| !excluded(name))
+        .map(|(name, sql)| table(&catalog, name, sql))
+        .collect();
+    resolve_references(&mut tables);
+    tables.retain(|t| in_scope(&t.name));
+    schema.tables = tables;
     for (name, sql) in &catalog.views {
         if excluded(name) {
             continue;
@@ -42,7 +61,7 @@ pub(crate) fn inspect(conn: &Connection, exclude: &[String]) -> rusqlite::Result
         schema.views.push(view);
     }
     for (name, on, sql) in &catalog.triggers {
-        if excluded(on) {
+        if excluded(on) || !in_scope(on) {
             continue;
         }
         schema.triggers.push(Trigger {
@@ -57,9 +76,13 @@ pub(crate) fn inspect(conn: &Connection, exclude: &[String]) -> rusqlite::Result
     Ok(schema)
 }
 
-/// A realm holding the inspected schema.
-pub(crate) fn inspect_realm(conn: &Connection, exclude: &[String]) -> rusqlite::Result<Realm> {
-    Ok(Realm::new(vec![inspect(conn, exclude)?]))
+/// A realm holding the inspected schema (or, with `only`, the tables of those names).
+pub(crate) fn inspect_realm(
+    conn: &Connection,
+    exclude: &[String],
+    only: Option<&[String]>,
+) -> rusqlite::Result<Realm> {
+    Ok(Realm::new(vec![inspect(conn, exclude, only)?]))
 }
 
 fn table(catalog: &Catalog, name: &str, sql: &str) -> Table {
