@@ -7,14 +7,15 @@ use schema_model::{
 };
 
 use super::Tables;
-use super::rows::{in_list, number, query, string, text};
+use super::rows::{number, query_with, string, text};
+use super::scope::Scope;
 use crate::flavor::ServerVersion;
 use mercator_driver::DriverError;
 
 /// Adds primary keys and indexes from `STATISTICS`.
 pub async fn indexes(
     conn: &mut Conn,
-    schemas: &[String],
+    scope: &Scope,
     tables: &mut Tables,
     server: &ServerVersion,
 ) -> Result<(), DriverError> {
@@ -34,15 +35,17 @@ pub async fn indexes(
     } else {
         "NULL"
     };
-    let rows = query(
+    let filter = scope.filter("TABLE_SCHEMA", "TABLE_NAME");
+    let rows = query_with(
         conn,
         &format!(
             "SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, \
              COLLATION, INDEX_TYPE, INDEX_COMMENT, {visibility}, {expression} \
-             FROM information_schema.STATISTICS WHERE TABLE_SCHEMA IN ({}) \
+             FROM information_schema.STATISTICS WHERE {} \
              ORDER BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX",
-            in_list(schemas)
+            filter.sql
         ),
+        filter.params,
     )
     .await?;
     for row in &rows {
@@ -108,10 +111,16 @@ fn action(rule: &str) -> ReferentialAction {
 /// Adds foreign keys from `KEY_COLUMN_USAGE` joined with `REFERENTIAL_CONSTRAINTS`.
 pub async fn foreign_keys(
     conn: &mut Conn,
-    schemas: &[String],
+    scope: &Scope,
     tables: &mut Tables,
 ) -> Result<(), DriverError> {
-    let rows = query(
+    let mut filter = scope.filter("k.TABLE_SCHEMA", "k.TABLE_NAME");
+    if scope.is_scoped() {
+        // The join condition does not reach `REFERENTIAL_CONSTRAINTS`, which would
+        // otherwise be read for every table of the schemas.
+        filter = filter.and(scope.filter("r.CONSTRAINT_SCHEMA", "r.TABLE_NAME"));
+    }
+    let rows = query_with(
         conn,
         &format!(
             "SELECT k.TABLE_SCHEMA, k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, \
@@ -121,10 +130,11 @@ pub async fn foreign_keys(
              JOIN information_schema.REFERENTIAL_CONSTRAINTS r \
                ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA \
               AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME \
-             WHERE k.TABLE_SCHEMA IN ({}) AND k.REFERENCED_TABLE_NAME IS NOT NULL \
+             WHERE {} AND k.REFERENCED_TABLE_NAME IS NOT NULL \
              ORDER BY k.TABLE_SCHEMA, k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION",
-            in_list(schemas)
+            filter.sql
         ),
+        filter.params,
     )
     .await?;
     for row in &rows {
@@ -163,31 +173,36 @@ pub async fn foreign_keys(
 /// hidden.
 pub async fn checks(
     conn: &mut Conn,
-    schemas: &[String],
+    scope: &Scope,
     tables: &mut Tables,
     server: &ServerVersion,
 ) -> Result<(), DriverError> {
-    let list = in_list(schemas);
-    let sql = if server.is_mariadb() {
-        format!(
+    let (sql, params) = if server.is_mariadb() {
+        let filter = scope.filter("CONSTRAINT_SCHEMA", "TABLE_NAME");
+        let sql = format!(
             "SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE, LEVEL, 'YES' \
-             FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA IN ({list}) \
-             ORDER BY CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME"
-        )
+             FROM information_schema.CHECK_CONSTRAINTS WHERE {} \
+             ORDER BY CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME",
+            filter.sql
+        );
+        (sql, filter.params)
     } else if server.at_least(8, 0, 16) {
-        format!(
+        let filter = scope.filter("t.TABLE_SCHEMA", "t.TABLE_NAME");
+        let sql = format!(
             "SELECT t.TABLE_SCHEMA, t.TABLE_NAME, t.CONSTRAINT_NAME, c.CHECK_CLAUSE, 'Table', \
              t.ENFORCED FROM information_schema.TABLE_CONSTRAINTS t \
              JOIN information_schema.CHECK_CONSTRAINTS c \
                ON c.CONSTRAINT_SCHEMA = t.CONSTRAINT_SCHEMA \
               AND c.CONSTRAINT_NAME = t.CONSTRAINT_NAME \
-             WHERE t.CONSTRAINT_TYPE = 'CHECK' AND t.TABLE_SCHEMA IN ({list}) \
-             ORDER BY t.TABLE_SCHEMA, t.TABLE_NAME, t.CONSTRAINT_NAME"
-        )
+             WHERE t.CONSTRAINT_TYPE = 'CHECK' AND {} \
+             ORDER BY t.TABLE_SCHEMA, t.TABLE_NAME, t.CONSTRAINT_NAME",
+            filter.sql
+        );
+        (sql, filter.params)
     } else {
         return Ok(());
     };
-    let rows = query(conn, &sql).await?;
+    let rows = query_with(conn, &sql, params).await?;
     for row in &rows {
         let Some(table) = tables.get_mut(&string(row, 0), &string(row, 1)) else {
             continue;

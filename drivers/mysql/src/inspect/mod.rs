@@ -4,6 +4,7 @@
 mod keys;
 mod objects;
 mod rows;
+mod scope;
 pub(crate) mod sequences;
 mod tables;
 mod text;
@@ -18,7 +19,8 @@ use schema_model::{MysqlSchema, Realm, Schema, Table};
 
 use crate::flavor::ServerVersion;
 use mercator_driver::{DriverError, InspectOptions};
-use rows::{in_list, query, string, text as text_at};
+use rows::{in_list, number, query, string, text as text_at};
+use scope::Scope;
 
 /// Schemas that belong to the server, never inspected or touched.
 pub const SYSTEM_SCHEMAS: &[&str] = &["information_schema", "mysql", "performance_schema", "sys"];
@@ -72,7 +74,9 @@ impl JoinQuoted for &[&str] {
     }
 }
 
-/// Inspects the schemas chosen by `options` (or `bound`, or every user schema).
+/// Inspects the schemas chosen by `options` (or `bound`, or every user schema); with
+/// [`InspectOptions::only_tables`], only those tables and the triggers on them (names
+/// compared as the `scope` module explains), every schema still listed with its defaults.
 pub async fn inspect(
     conn: &mut Conn,
     server: &ServerVersion,
@@ -89,10 +93,18 @@ pub async fn inspect(
     if wanted.is_empty() {
         return Ok(Realm::default());
     }
+    // A scoped read needs the server's name-case setting (see `scope`); it comes with the
+    // schemas rather than costing a query of its own.
+    let case_setting = if options.only_tables.is_some() {
+        "@@lower_case_table_names"
+    } else {
+        "NULL"
+    };
     let rows = query(
         conn,
         &format!(
-            "SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME \
+            "SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME, \
+             {case_setting} \
              FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN ({}) ORDER BY SCHEMA_NAME",
             in_list(&wanted)
         ),
@@ -112,15 +124,24 @@ pub async fn inspect(
     if names.is_empty() {
         return Ok(Realm::default());
     }
+    let scope = match &options.only_tables {
+        None => Scope::all(&names),
+        Some(tables) => {
+            let exact = rows.first().and_then(|r| number(r, 3)) == Some(0);
+            Scope::tables(&names, tables, exact)
+        }
+    };
+    if scope.is_empty() {
+        return Ok(Realm::new(schemas));
+    }
     let defaults: HashMap<String, Option<String>> = schemas
         .iter()
         .map(|s| (s.name.clone(), s.mysql.collation.clone()))
         .collect();
-    let charsets = tables::charsets(conn).await?;
-    let mut found = tables::tables(conn, &names, &defaults, &charsets, server).await?;
-    keys::indexes(conn, &names, &mut found, server).await?;
-    keys::foreign_keys(conn, &names, &mut found).await?;
-    keys::checks(conn, &names, &mut found, server).await?;
+    let mut found = tables::tables(conn, &scope, &defaults, server).await?;
+    keys::indexes(conn, &scope, &mut found, server).await?;
+    keys::foreign_keys(conn, &scope, &mut found).await?;
+    keys::checks(conn, &scope, &mut found, server).await?;
     for schema in &mut schemas {
         schema.tables = found
             .take(&schema.name)
@@ -131,11 +152,15 @@ pub async fn inspect(
             })
             .collect();
     }
-    objects::views(conn, &mut schemas, server).await?;
-    objects::triggers(conn, &mut schemas).await?;
-    objects::routines(conn, &mut schemas).await?;
-    if server.is_mariadb() {
-        sequences::sequences(conn, &mut schemas).await?;
+    if !scope.is_scoped() {
+        objects::views(conn, &mut schemas, server).await?;
+    }
+    objects::triggers(conn, &mut schemas, &scope).await?;
+    if !scope.is_scoped() {
+        objects::routines(conn, &mut schemas).await?;
+        if server.is_mariadb() {
+            sequences::sequences(conn, &mut schemas).await?;
+        }
     }
     for schema in &mut schemas {
         let excluded = &options.exclude_tables;

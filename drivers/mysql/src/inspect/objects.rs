@@ -10,7 +10,8 @@ use std::collections::HashMap;
 use mysql_async::Conn;
 use schema_model::{CheckOption, Routine, RoutineKind, Schema, Trigger, View, ViewAlgorithm};
 
-use super::rows::{in_list, query, string, text};
+use super::rows::{in_list, query, query_with, string, text};
+use super::scope::Scope;
 use super::text::strip_schema;
 use crate::flavor::ServerVersion;
 use crate::quote;
@@ -97,18 +98,29 @@ pub async fn views(
     Ok(())
 }
 
-/// Adds triggers.
-pub async fn triggers(conn: &mut Conn, schemas: &mut [Schema]) -> Result<(), DriverError> {
-    let names: Vec<String> = schemas.iter().map(|s| s.name.clone()).collect();
-    let rows = query(
+/// Adds triggers: of the schemas, or in a scoped read those on the scope's tables.
+pub async fn triggers(
+    conn: &mut Conn,
+    schemas: &mut [Schema],
+    scope: &Scope,
+) -> Result<(), DriverError> {
+    // A trigger lives in its table's schema. A scoped read filters on the table's columns,
+    // which MariaDB answers by opening just that table's triggers.
+    let filter = if scope.is_scoped() {
+        scope.filter("EVENT_OBJECT_SCHEMA", "EVENT_OBJECT_TABLE")
+    } else {
+        scope.filter("TRIGGER_SCHEMA", "EVENT_OBJECT_TABLE")
+    };
+    let rows = query_with(
         conn,
         &format!(
             "SELECT TRIGGER_SCHEMA, TRIGGER_NAME, ACTION_TIMING, EVENT_MANIPULATION, \
              EVENT_OBJECT_TABLE, ACTION_STATEMENT FROM information_schema.TRIGGERS \
-             WHERE TRIGGER_SCHEMA IN ({}) ORDER BY TRIGGER_SCHEMA, EVENT_OBJECT_TABLE, \
+             WHERE {} ORDER BY TRIGGER_SCHEMA, EVENT_OBJECT_TABLE, \
              ACTION_TIMING, EVENT_MANIPULATION, ACTION_ORDER",
-            in_list(&names)
+            filter.sql
         ),
+        filter.params,
     )
     .await?;
     for row in &rows {

@@ -1,7 +1,7 @@
 //! Running catalog queries and reading their rows without panicking on odd values.
 
 use mysql_async::prelude::Queryable;
-use mysql_async::{Conn, Row, Value};
+use mysql_async::{Conn, Params, Row, Value};
 
 use mercator_driver::DriverError;
 
@@ -14,6 +14,27 @@ pub async fn query(conn: &mut Conn, sql: &str) -> Result<Vec<Row>, DriverError> 
             source,
         })
     })
+}
+
+/// Runs a catalog query with bound values; without any, a plain [`query`] (no statement
+/// to prepare).
+pub async fn query_with(
+    conn: &mut Conn,
+    sql: &str,
+    params: Vec<Value>,
+) -> Result<Vec<Row>, DriverError> {
+    if params.is_empty() {
+        return query(conn, sql).await;
+    }
+    conn.exec(sql, Params::Positional(params))
+        .await
+        .map_err(|e| {
+            crate::error::driver_error(e, |message, code, source| DriverError::Inspect {
+                message,
+                code,
+                source,
+            })
+        })
 }
 
 /// Column `i` as text; `None` for NULL or a missing column.

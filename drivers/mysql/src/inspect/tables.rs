@@ -2,44 +2,75 @@
 
 use std::collections::HashMap;
 
-use mysql_async::Conn;
+use mysql_async::{Conn, Value};
 use schema_model::{Column, ColumnType, Generated, MysqlTable, Table};
 
 use super::Tables;
-use super::rows::{in_list, number, query, string, text};
+use super::rows::{number, query, query_with, string, text};
+use super::scope::Scope;
 use super::types::{parse_default, parse_type};
 use crate::flavor::ServerVersion;
 use mercator_driver::DriverError;
 
-/// Collation → character set.
-pub async fn charsets(conn: &mut Conn) -> Result<HashMap<String, String>, DriverError> {
-    let rows = query(
-        conn,
-        "SELECT COLLATION_NAME, CHARACTER_SET_NAME FROM information_schema.COLLATIONS",
-    )
-    .await?;
+/// Collation → character set: of every collation, or in a scoped read of just those
+/// `needed` (a scoped read of one table should not cost a scan of the server's collations).
+pub async fn charsets(
+    conn: &mut Conn,
+    needed: Option<&[String]>,
+) -> Result<HashMap<String, String>, DriverError> {
+    let rows = match needed {
+        None => {
+            query(
+                conn,
+                "SELECT COLLATION_NAME, CHARACTER_SET_NAME FROM information_schema.COLLATIONS",
+            )
+            .await?
+        }
+        Some([]) => Vec::new(),
+        Some(names) => {
+            let list = vec!["?"; names.len()].join(", ");
+            query_with(
+                conn,
+                &format!(
+                    "SELECT COLLATION_NAME, CHARACTER_SET_NAME \
+                     FROM information_schema.COLLATIONS WHERE COLLATION_NAME IN ({list})"
+                ),
+                names.iter().map(|n| Value::from(n.as_str())).collect(),
+            )
+            .await?
+        }
+    };
     Ok(rows.iter().map(|r| (string(r, 0), string(r, 1))).collect())
 }
 
-/// Reads every base table of `schemas`, with table options and columns.
+/// Reads every base table of the scope, with table options and columns.
 pub async fn tables(
     conn: &mut Conn,
-    schemas: &[String],
+    scope: &Scope,
     defaults: &HashMap<String, Option<String>>,
-    charsets: &HashMap<String, String>,
     server: &ServerVersion,
 ) -> Result<Tables, DriverError> {
-    let list = in_list(schemas);
-    let rows = query(
+    let filter = scope.filter("TABLE_SCHEMA", "TABLE_NAME");
+    let rows = query_with(
         conn,
         &format!(
             "SELECT TABLE_SCHEMA, TABLE_NAME, ENGINE, TABLE_COLLATION, AUTO_INCREMENT, \
              CREATE_OPTIONS, TABLE_COMMENT FROM information_schema.TABLES \
-             WHERE TABLE_TYPE = 'BASE TABLE' AND TABLE_SCHEMA IN ({list}) \
-             ORDER BY TABLE_SCHEMA, TABLE_NAME"
+             WHERE TABLE_TYPE = 'BASE TABLE' AND {} \
+             ORDER BY TABLE_SCHEMA, TABLE_NAME",
+            filter.sql
         ),
+        filter.params,
     )
     .await?;
+    let charset_of = if scope.is_scoped() {
+        let mut needed: Vec<String> = rows.iter().filter_map(|r| text(r, 3)).collect();
+        needed.sort();
+        needed.dedup();
+        charsets(conn, Some(&needed)).await?
+    } else {
+        charsets(conn, None).await?
+    };
     let mut tables = Tables::default();
     for row in &rows {
         let schema = string(row, 0);
@@ -55,7 +86,7 @@ pub async fn tables(
         let mut table = Table::new(&name);
         table.mysql = MysqlTable {
             engine: text(row, 2),
-            charset: collation.as_ref().and_then(|c| charsets.get(c).cloned()),
+            charset: collation.as_ref().and_then(|c| charset_of.get(c).cloned()),
             collation,
             auto_increment: number(row, 4).filter(|n| *n > 1),
             row_format,
@@ -65,14 +96,17 @@ pub async fn tables(
         tables.insert(schema, table);
     }
 
-    let rows = query(
+    let filter = scope.filter("TABLE_SCHEMA", "TABLE_NAME");
+    let rows = query_with(
         conn,
         &format!(
             "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, COLUMN_DEFAULT, \
              IS_NULLABLE, EXTRA, GENERATION_EXPRESSION, CHARACTER_SET_NAME, COLLATION_NAME, \
-             COLUMN_COMMENT FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN ({list}) \
-             ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION"
+             COLUMN_COMMENT FROM information_schema.COLUMNS WHERE {} \
+             ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION",
+            filter.sql
         ),
+        filter.params,
     )
     .await?;
     for row in &rows {
@@ -89,7 +123,7 @@ pub async fn tables(
             .columns
             .push(column(row, table_collation.as_deref(), server));
     }
-    partitions(conn, &list, &mut tables).await?;
+    partitions(conn, scope, &mut tables).await?;
     Ok(tables)
 }
 
@@ -97,14 +131,21 @@ pub async fn tables(
 /// partitioned tables cheaply; their clause is taken from `SHOW CREATE TABLE`, which prints
 /// it exactly as the server would accept it back (rebuilding it from `PARTITIONS` would
 /// have to re-derive quoting, `COLUMNS` lists and subpartition layout per server).
-async fn partitions(conn: &mut Conn, list: &str, tables: &mut Tables) -> Result<(), DriverError> {
-    let rows = query(
+async fn partitions(
+    conn: &mut Conn,
+    scope: &Scope,
+    tables: &mut Tables,
+) -> Result<(), DriverError> {
+    let filter = scope.filter("TABLE_SCHEMA", "TABLE_NAME");
+    let rows = query_with(
         conn,
         &format!(
             "SELECT DISTINCT TABLE_SCHEMA, TABLE_NAME FROM information_schema.PARTITIONS \
-             WHERE PARTITION_NAME IS NOT NULL AND TABLE_SCHEMA IN ({list}) \
-             ORDER BY TABLE_SCHEMA, TABLE_NAME"
+             WHERE PARTITION_NAME IS NOT NULL AND {} \
+             ORDER BY TABLE_SCHEMA, TABLE_NAME",
+            filter.sql
         ),
+        filter.params,
     )
     .await?;
     for row in &rows {
