@@ -164,9 +164,14 @@ impl Drop for PostgresDriver {
 impl Inspector for PostgresDriver {
     async fn inspect(&self, options: &InspectOptions) -> Result<Realm, DriverError> {
         let client = self.client.lock().await;
-        crate::inspect::inspect(&client, &self.selected(options), &options.exclude_tables)
-            .instrument(tracing::info_span!("inspect", driver = "postgres"))
-            .await
+        crate::inspect::inspect(
+            &client,
+            &self.selected(options),
+            &options.exclude_tables,
+            options.only_tables.as_deref(),
+        )
+        .instrument(tracing::info_span!("inspect", driver = "postgres"))
+        .await
     }
 }
 

@@ -10,30 +10,45 @@ use schema_model::{
 use tokio_postgres::{Client, Row};
 
 use super::relations::options;
-use super::{Collected, get, queries, query};
+use super::{Collected, get, queries, query_in};
 
+/// Reads the selected schemas' indexes, constraints and policies, or with `tables` (a
+/// scoped read) only those of the tables of these oids.
 pub(super) async fn inspect(
     client: &Client,
     schemas: &[String],
+    tables: Option<&[u32]>,
     collected: &mut Collected,
 ) -> Result<(), DriverError> {
+    let rows = query_in(
+        client,
+        queries::INDEXES,
+        queries::INDEXES_SCOPE,
+        schemas,
+        tables,
+    )
+    .await?;
     let mut opclasses = HashMap::new();
-    for row in client
-        .query(queries::OPCLASSES, &[])
-        .await
-        .map_err(super::inspect_error)?
-    {
-        opclasses.insert(get::<i64>(&row, "oid")?, get::<String>(&row, "name")?);
+    // A scoped read of tables without indexes needs no operator class.
+    if tables.is_none() || !rows.is_empty() {
+        for row in client
+            .query(queries::OPCLASSES, &[])
+            .await
+            .map_err(super::inspect_error)?
+        {
+            opclasses.insert(get::<i64>(&row, "oid")?, get::<String>(&row, "name")?);
+        }
     }
-    let rows = query(client, queries::INDEXES, schemas).await?;
     name_missing_keys(client, &rows, collected).await?;
     for row in rows {
         index(&row, &opclasses, collected)?;
     }
-    for row in query(client, queries::CONSTRAINTS, schemas).await? {
+    let scope = queries::CONSTRAINTS_SCOPE;
+    for row in query_in(client, queries::CONSTRAINTS, scope, schemas, tables).await? {
         constraint(&row, collected)?;
     }
-    for row in query(client, queries::POLICIES, schemas).await? {
+    let scope = queries::POLICIES_SCOPE;
+    for row in query_in(client, queries::POLICIES, scope, schemas, tables).await? {
         policy(&row, collected)?;
     }
     Ok(())

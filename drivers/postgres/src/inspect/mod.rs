@@ -36,6 +36,23 @@ impl Collected {
     pub(super) fn schema(&mut self, name: &str) -> Option<&mut Schema> {
         self.schemas.get_mut(name)
     }
+
+    /// The oids of the tables read so far, in order, for queries scoped to them.
+    fn table_oids(&self) -> Result<Vec<u32>, DriverError> {
+        let mut oids = self
+            .tables
+            .keys()
+            .map(|&oid| {
+                u32::try_from(oid).map_err(|_| DriverError::Inspect {
+                    message: format!("relation oid {oid} out of range"),
+                    code: None,
+                    source: None,
+                })
+            })
+            .collect::<Result<Vec<u32>, DriverError>>()?;
+        oids.sort_unstable();
+        Ok(oids)
+    }
 }
 
 /// Reads a column, turning a type mismatch into an inspection error instead of a panic.
@@ -70,14 +87,56 @@ pub(super) async fn query(
     client.query(sql, &[&schemas]).await.map_err(inspect_error)
 }
 
+/// Runs a table-level query of the full read, or with `tables` its scoped form
+/// ([`queries::scoped`] with `scope`), `$2` being the tables' oids.
+pub(super) async fn query_in(
+    client: &Client,
+    sql: &str,
+    scope: &str,
+    schemas: &[String],
+    tables: Option<&[u32]>,
+) -> Result<Vec<Row>, DriverError> {
+    match tables {
+        None => query(client, sql, schemas).await,
+        Some(oids) => client
+            .query(&queries::scoped(sql, scope), &[&schemas, &oids])
+            .await
+            .map_err(inspect_error),
+    }
+}
+
+/// Like [`query_in`], with `$2` the names of relations.
+pub(super) async fn query_named(
+    client: &Client,
+    sql: &str,
+    scope: &str,
+    schemas: &[String],
+    relations: Option<&[String]>,
+) -> Result<Vec<Row>, DriverError> {
+    match relations {
+        None => query(client, sql, schemas).await,
+        Some(names) => client
+            .query(&queries::scoped(sql, scope), &[&schemas, &names])
+            .await
+            .map_err(inspect_error),
+    }
+}
+
 /// Inspects `selected` schemas (all user schemas when empty), leaving out `exclude_tables`.
+/// With `only_tables`, a scoped read: only the tables of these names, with what belongs to
+/// them, and the triggers and rules on relations of these names (see
+/// [`mercator_driver::InspectOptions::only_tables`]).
 pub(crate) async fn inspect(
     client: &Client,
     selected: &[String],
     exclude_tables: &[String],
+    only_tables: Option<&[String]>,
 ) -> Result<Realm, DriverError> {
     let jit = JitOff::set(client).await?;
-    let realm = inspect_catalogs(client, selected, exclude_tables).await;
+    let realm = match only_tables {
+        None => inspect_catalogs(client, selected, exclude_tables).await,
+        Some(names) => inspect_tables(client, selected, exclude_tables, names).await,
+    };
     jit.restore(client).await;
     realm
 }
@@ -157,7 +216,7 @@ async fn inspect_catalogs(
     }
 
     relations::inspect(client, &names, exclude_tables, &mut collected).await?;
-    constraints::inspect(client, &names, &mut collected).await?;
+    constraints::inspect(client, &names, None, &mut collected).await?;
     objects::inspect(client, &names, &mut collected).await?;
     let extensions = objects::extensions(client, &names).await?;
     let routine_uses = objects::routine_uses(client, &names).await?;
@@ -194,4 +253,53 @@ async fn inspect_catalogs(
     realm.extensions = extensions;
     realm.routine_uses = routine_uses;
     Ok(realm)
+}
+
+/// A scoped read. Every query is narrowed on the server, to the tables' names first and
+/// then to their oids, so its cost follows the tables read, not the schemas' size; the
+/// row handlers are the full read's, so a table reads the same either way.
+async fn inspect_tables(
+    client: &Client,
+    selected: &[String],
+    exclude_tables: &[String],
+    names: &[String],
+) -> Result<Realm, DriverError> {
+    let mut collected = Collected::default();
+    for row in client
+        .query(queries::SCOPED_SCHEMAS, &[&selected])
+        .await
+        .map_err(inspect_error)?
+    {
+        let name: String = get(&row, "nspname")?;
+        // As in the full read: a read of every schema leaves out the revisions schema.
+        if !selected.is_empty() || name != REVISIONS_TABLE {
+            collected.schemas.insert(name.clone(), Schema::new(name));
+        }
+    }
+    let schemas: Vec<String> = collected.schemas.keys().cloned().collect();
+    if schemas.is_empty() || names.is_empty() {
+        return Ok(Realm::new(collected.schemas.into_values().collect()));
+    }
+    let oids =
+        relations::inspect_tables(client, &schemas, names, exclude_tables, &mut collected).await?;
+    if !oids.is_empty() {
+        constraints::inspect(client, &schemas, Some(&oids), &mut collected).await?;
+    }
+    objects::triggers(client, &schemas, Some(names), &mut collected).await?;
+    objects::rules(client, &schemas, Some(names), &mut collected).await?;
+
+    let Collected {
+        tables,
+        mut schemas,
+        ..
+    } = collected;
+    for (schema, table) in tables.into_values() {
+        if let Some(s) = schemas.get_mut(&schema) {
+            s.tables.push(table);
+        }
+    }
+    for schema in schemas.values_mut() {
+        schema.tables.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    Ok(Realm::new(schemas.into_values().collect()))
 }

@@ -9,7 +9,7 @@ use tokio_postgres::Client;
 
 use super::constraints::check_expr;
 use super::relations::{catalog_type, default_value};
-use super::{Collected, get, queries, query};
+use super::{Collected, get, queries, query, query_named};
 
 pub(super) async fn inspect(
     client: &Client,
@@ -44,25 +44,7 @@ pub(super) async fn inspect(
             s.routines.push(routine);
         }
     }
-    for row in query(client, queries::TRIGGERS, schemas).await? {
-        let schema: String = get(&row, "schema")?;
-        let trigger = Trigger {
-            name: get(&row, "name")?,
-            on: get(&row, "on_name")?,
-            definition: crate::definition::unqualify(
-                &get::<String>(&row, "definition")?,
-                &format!(" ON {}", get::<String>(&row, "qualified")?),
-                &format!(" ON {}", get::<String>(&row, "bare")?),
-                " ",
-            ),
-            constraint: get(&row, "is_constraint")?,
-            disabled: get(&row, "disabled")?,
-            comment: get(&row, "comment")?,
-        };
-        if let Some(s) = collected.schema(&schema) {
-            s.triggers.push(trigger);
-        }
-    }
+    triggers(client, schemas, None, collected).await?;
     for row in query(client, queries::ENUMS, schemas).await? {
         if collected.is_extension_member("pg_type", get(&row, "oid")?) {
             continue;
@@ -106,7 +88,78 @@ pub(super) async fn inspect(
             s.domains.push(domain);
         }
     }
-    for row in query(client, queries::RULES, schemas).await? {
+    rules(client, schemas, None, collected).await?;
+    for row in query(client, queries::COLLATIONS, schemas).await? {
+        if collected.is_extension_member("pg_collation", get(&row, "oid")?) {
+            continue;
+        }
+        let schema: String = get(&row, "schema")?;
+        let name: String = get(&row, "name")?;
+        let Some(collation) = collation(&row, name)? else {
+            continue;
+        };
+        if let Some(s) = collected.schema(&schema) {
+            s.collations.push(collation);
+        }
+    }
+    Ok(())
+}
+
+/// Triggers of the selected schemas, or with `relations` (a scoped read) only those on
+/// relations of these names.
+pub(super) async fn triggers(
+    client: &Client,
+    schemas: &[String],
+    relations: Option<&[String]>,
+    collected: &mut Collected,
+) -> Result<(), DriverError> {
+    for row in query_named(
+        client,
+        queries::TRIGGERS,
+        queries::TRIGGERS_SCOPE,
+        schemas,
+        relations,
+    )
+    .await?
+    {
+        let schema: String = get(&row, "schema")?;
+        let trigger = Trigger {
+            name: get(&row, "name")?,
+            on: get(&row, "on_name")?,
+            definition: crate::definition::unqualify(
+                &get::<String>(&row, "definition")?,
+                &format!(" ON {}", get::<String>(&row, "qualified")?),
+                &format!(" ON {}", get::<String>(&row, "bare")?),
+                " ",
+            ),
+            constraint: get(&row, "is_constraint")?,
+            disabled: get(&row, "disabled")?,
+            comment: get(&row, "comment")?,
+        };
+        if let Some(s) = collected.schema(&schema) {
+            s.triggers.push(trigger);
+        }
+    }
+    Ok(())
+}
+
+/// Rules of the selected schemas, or with `relations` (a scoped read) only those on
+/// relations of these names.
+pub(super) async fn rules(
+    client: &Client,
+    schemas: &[String],
+    relations: Option<&[String]>,
+    collected: &mut Collected,
+) -> Result<(), DriverError> {
+    for row in query_named(
+        client,
+        queries::RULES,
+        queries::RULES_SCOPE,
+        schemas,
+        relations,
+    )
+    .await?
+    {
         let schema: String = get(&row, "schema")?;
         let rule = Rule {
             name: get(&row, "name")?,
@@ -122,19 +175,6 @@ pub(super) async fn inspect(
         };
         if let Some(s) = collected.schema(&schema) {
             s.rules.push(rule);
-        }
-    }
-    for row in query(client, queries::COLLATIONS, schemas).await? {
-        if collected.is_extension_member("pg_collation", get(&row, "oid")?) {
-            continue;
-        }
-        let schema: String = get(&row, "schema")?;
-        let name: String = get(&row, "name")?;
-        let Some(collation) = collation(&row, name)? else {
-            continue;
-        };
-        if let Some(s) = collected.schema(&schema) {
-            s.collations.push(collation);
         }
     }
     Ok(())

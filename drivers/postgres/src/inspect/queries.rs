@@ -268,3 +268,80 @@ CROSS JOIN LATERAL ( \
 ) k(kind, schema, owner, name) \
 WHERE d.refclassid = 'pg_proc'::regclass AND d.deptype = 'n' AND rn.nspname = ANY($1) AND k.schema = ANY($1) \
 ORDER BY 1, 2, 3, 4, 5, 6";
+
+/// A query of the full read narrowed to a scoped read's relations: `condition` (which reads
+/// `$2`) joins the outer `WHERE`, placed before the query's last `ORDER BY`, which in every
+/// table-level query above is the outer one. The full read's text stays as it is.
+pub(super) fn scoped(sql: &str, condition: &str) -> String {
+    match sql.rfind(" ORDER BY ") {
+        Some(at) => format!("{} AND {condition}{}", &sql[..at], &sql[at..]),
+        None => format!("{sql} AND {condition}"),
+    }
+}
+
+/// The selected schemas of a scoped read: `$1` names them, or is empty for every user
+/// schema. Schema comments are not read: a scoped read reports tables, triggers and rules.
+pub(super) const SCOPED_SCHEMAS: &str = "\
+SELECT n.nspname FROM pg_namespace n \
+WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' \
+  AND (cardinality($1::name[]) = 0 OR n.nspname = ANY($1::name[])) \
+ORDER BY n.nspname";
+
+/// [`RELATIONS`] for the tables named `$2`. Extension members are left out here, per
+/// table, instead of reading every extension's members as the full read does.
+pub(super) const RELATIONS_SCOPE: &str = "\
+c.relname = ANY($2) AND c.relkind IN ('r', 'p') \
+AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = 'pg_class'::regclass \
+  AND e.objid = c.oid AND e.deptype = 'e')";
+
+/// Scopes of the per-table queries: `$2` holds the oids of the tables read. Each names the
+/// catalog's own relation column, the one its index leads with (a condition on the joined
+/// `pg_class` would not reach it, and the catalog would be scanned whole).
+pub(super) const COLUMNS_SCOPE: &str = "a.attrelid = ANY($2)";
+pub(super) const INDEXES_SCOPE: &str = "i.indrelid = ANY($2)";
+pub(super) const CONSTRAINTS_SCOPE: &str = "con.conrelid = ANY($2)";
+pub(super) const POLICIES_SCOPE: &str = "p.polrelid = ANY($2)";
+/// Triggers and rules are scoped by relation name, as they hang on views too.
+pub(super) const TRIGGERS_SCOPE: &str = "c.relname = ANY($2)";
+pub(super) const RULES_SCOPE: &str = "c.relname = ANY($2)";
+
+/// The identity sequences of the tables `$1` (oids), with the columns of [`SEQUENCES`]
+/// that [`super::relations`] reads for them. Standalone and `serial` sequences are not
+/// part of a table and not read.
+pub(super) const IDENTITY_SEQUENCES: &str = "\
+SELECT sc.oid::int8 AS oid, format_type(s.seqtypid, NULL) AS type, \
+  s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle, \
+  d.refobjid::int8 AS owner_relid, d.refobjsubid AS owner_attnum \
+FROM pg_depend d JOIN pg_sequence s ON s.seqrelid = d.objid JOIN pg_class sc ON sc.oid = s.seqrelid \
+WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = ANY($1) \
+  AND d.classid = 'pg_class'::regclass AND d.deptype = 'i'";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The scope lands in the outer `WHERE`: outside every parenthesis, after the last
+    /// `WHERE` at that level.
+    #[test]
+    fn scope_joins_the_outer_where() {
+        for sql in [
+            RELATIONS.to_owned(),
+            columns(),
+            INDEXES.to_owned(),
+            CONSTRAINTS.to_owned(),
+            POLICIES.to_owned(),
+            TRIGGERS.to_owned(),
+            RULES.to_owned(),
+        ] {
+            let scoped = scoped(&sql, "MARK");
+            let at = scoped.find(" AND MARK").expect("inserted");
+            let before = &scoped[..at];
+            let depth = before.matches('(').count() as i64 - before.matches(')').count() as i64;
+            assert_eq!(depth, 0, "{scoped}");
+            assert!(scoped[at..].starts_with(" AND MARK ORDER BY "), "{scoped}");
+            let outer_where = before.rfind(" WHERE ").expect("where");
+            let between = &before[outer_where..];
+            assert_eq!(between.matches('(').count(), between.matches(')').count());
+        }
+    }
+}

@@ -30,6 +30,49 @@ pub(super) async fn inspect(
     Ok(())
 }
 
+/// The tables named `names` in `schemas` (a scoped read) and their columns; no views,
+/// composite types or standalone sequences. Returns the oids of the tables read.
+pub(super) async fn inspect_tables(
+    client: &Client,
+    schemas: &[String],
+    names: &[String],
+    exclude_tables: &[String],
+    collected: &mut Collected,
+) -> Result<Vec<u32>, DriverError> {
+    let sql = queries::scoped(queries::RELATIONS, queries::RELATIONS_SCOPE);
+    for row in client
+        .query(&sql, &[&schemas, &names])
+        .await
+        .map_err(super::inspect_error)?
+    {
+        relation(&row, exclude_tables, collected)?;
+    }
+    let oids = collected.table_oids()?;
+    if oids.is_empty() {
+        return Ok(oids);
+    }
+    let mut identities = HashMap::new();
+    for row in client
+        .query(queries::IDENTITY_SEQUENCES, &[&oids])
+        .await
+        .map_err(super::inspect_error)?
+    {
+        let (_, options) = sequence_options(&row)?;
+        let relid: i64 = get(&row, "owner_relid")?;
+        let attnum: i32 = get(&row, "owner_attnum")?;
+        identities.insert((relid, attnum as i16), options);
+    }
+    let sql = queries::scoped(&queries::columns(), queries::COLUMNS_SCOPE);
+    for row in client
+        .query(&sql, &[&schemas, &oids])
+        .await
+        .map_err(super::inspect_error)?
+    {
+        column(&row, &identities, collected)?;
+    }
+    Ok(oids)
+}
+
 /// `key=value` reloptions as sorted pairs.
 pub(super) fn options(raw: Vec<String>) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = raw
@@ -262,16 +305,7 @@ async fn sequences(
         if collected.is_extension_member("pg_class", oid) {
             continue;
         }
-        let ty = parse_builtin(&get::<String>(&row, "type")?);
-        let raw = RawOptions {
-            start: get(&row, "seqstart")?,
-            increment: get(&row, "seqincrement")?,
-            min: get(&row, "seqmin")?,
-            max: get(&row, "seqmax")?,
-            cache: get(&row, "seqcache")?,
-            cycle: get(&row, "seqcycle")?,
-        };
-        let options = normalize(&raw, Some(&ty));
+        let (ty, options) = sequence_options(&row)?;
         let deptype: Option<String> = get(&row, "deptype")?;
         if deptype.as_deref() == Some("i") {
             let relid: i64 = get(&row, "owner_relid")?;
@@ -313,4 +347,21 @@ async fn sequences(
         }
     }
     Ok(identities)
+}
+
+/// A sequence row's type and options, as the model keeps them.
+fn sequence_options(
+    row: &Row,
+) -> Result<(schema_model::ColumnType, schema_model::SequenceOptions), DriverError> {
+    let ty = parse_builtin(&get::<String>(row, "type")?);
+    let raw = RawOptions {
+        start: get(row, "seqstart")?,
+        increment: get(row, "seqincrement")?,
+        min: get(row, "seqmin")?,
+        max: get(row, "seqmax")?,
+        cache: get(row, "seqcache")?,
+        cycle: get(row, "seqcycle")?,
+    };
+    let options = normalize(&raw, Some(&ty));
+    Ok((ty, options))
 }
