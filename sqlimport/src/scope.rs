@@ -126,7 +126,11 @@ impl Head<'_> {
     fn name(&self, i: usize) -> Option<(ScopedName, usize)> {
         let mut parts = vec![self.ident(self.toks.get(i)?)?];
         let mut at = i + 1;
-        while self.toks.get(at).is_some_and(|t| t.is_punct(self.src, b'.')) {
+        while self
+            .toks
+            .get(at)
+            .is_some_and(|t| t.is_punct(self.src, b'.'))
+        {
             parts.push(self.ident(self.toks.get(at + 1)?)?);
             at += 2;
         }
@@ -218,9 +222,10 @@ impl Head<'_> {
 
     /// `SET …`: a session setting, which only matters when it moves name resolution.
     fn set(&self) -> StatementScope {
-        let moves_names = self.toks.iter().any(|t| {
-            t.is_kw(self.src, "search_path") || t.is_kw(self.src, "SCHEMA")
-        });
+        let moves_names = self
+            .toks
+            .iter()
+            .any(|t| t.is_kw(self.src, "search_path") || t.is_kw(self.src, "SCHEMA"));
         if moves_names {
             StatementScope::NameResolution
         } else {
@@ -371,7 +376,11 @@ impl Head<'_> {
                 loop {
                     parts.push(self.ident(self.toks.get(at)?)?);
                     at += 1;
-                    if self.toks.get(at).is_some_and(|t| t.is_punct(self.src, b'.')) {
+                    if self
+                        .toks
+                        .get(at)
+                        .is_some_and(|t| t.is_punct(self.src, b'.'))
+                    {
                         at += 1;
                     } else {
                         break;
@@ -415,11 +424,20 @@ mod tests {
             ("CREATE TABLE t (id int PRIMARY KEY);", tables(&["t"])),
             ("create table if not exists \"T\" (a int)", tables(&["T"])),
             ("CREATE UNLOGGED TABLE t (a int);", tables(&["t"])),
-            ("CREATE TABLE p (a int) PARTITION BY RANGE (a);", tables(&["p"])),
+            (
+                "CREATE TABLE p (a int) PARTITION BY RANGE (a);",
+                tables(&["p"]),
+            ),
             ("CREATE UNIQUE INDEX i ON t (a);", tables(&["t"])),
-            ("CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON ONLY t (a);", tables(&["t"])),
+            (
+                "CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON ONLY t (a);",
+                tables(&["t"]),
+            ),
             ("CREATE INDEX ON t USING gin (a);", tables(&["t"])),
-            ("ALTER TABLE IF EXISTS ONLY t ADD COLUMN b int;", tables(&["t"])),
+            (
+                "ALTER TABLE IF EXISTS ONLY t ADD COLUMN b int;",
+                tables(&["t"]),
+            ),
             ("ALTER TABLE t ALTER COLUMN b SET NOT NULL;", tables(&["t"])),
             (
                 "ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (p) REFERENCES p (id) ON DELETE CASCADE;",
@@ -454,8 +472,16 @@ mod tests {
                 name: "t".into(),
             }]),
         );
-        check(Mysql, "ALTER TABLE `Users` ADD COLUMN a int", tables(&["Users"]));
-        check(Mysql, "CREATE FULLTEXT INDEX i ON Docs (body)", tables(&["Docs"]));
+        check(
+            Mysql,
+            "ALTER TABLE `Users` ADD COLUMN a int",
+            tables(&["Users"]),
+        );
+        check(
+            Mysql,
+            "CREATE FULLTEXT INDEX i ON Docs (body)",
+            tables(&["Docs"]),
+        );
         check(Mysql, "DROP INDEX i ON t", tables(&["t"]));
         check(Sqlite, "CREATE INDEX main.i ON t (a)", tables(&["t"]));
     }
@@ -467,7 +493,11 @@ mod tests {
             "DROP INDEX CONCURRENTLY IF EXISTS i, j;",
             StatementScope::IndexesOf(vec![t("i"), t("j")]),
         );
-        check(Sqlite, "DROP TRIGGER IF EXISTS tr", StatementScope::TriggerOf(t("tr")));
+        check(
+            Sqlite,
+            "DROP TRIGGER IF EXISTS tr",
+            StatementScope::TriggerOf(t("tr")),
+        );
     }
 
     #[test]
@@ -517,7 +547,11 @@ mod tests {
         ] {
             check(Postgres, sql, StatementScope::Nothing);
         }
-        check(Postgres, "SET search_path = app;", StatementScope::NameResolution);
+        check(
+            Postgres,
+            "SET search_path = app;",
+            StatementScope::NameResolution,
+        );
         check(Mysql, "USE other", StatementScope::NameResolution);
     }
 }

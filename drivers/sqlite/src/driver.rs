@@ -278,10 +278,12 @@ fn inspect_options(conn: &Connection, options: &InspectOptions) -> Result<Realm,
     }
     let mut exclude = options.exclude_tables.clone();
     exclude.push(REVISIONS_TABLE.to_owned());
-    inspect::inspect_realm(conn, &exclude, options.only_tables.as_deref()).map_err(|e| DriverError::Inspect {
-        message: e.to_string(),
-        code: error_code(&e),
-        source: Some(source(e)),
+    inspect::inspect_realm(conn, &exclude, options.only_tables.as_deref()).map_err(|e| {
+        DriverError::Inspect {
+            message: e.to_string(),
+            code: error_code(&e),
+            source: Some(source(e)),
+        }
     })
 }
 

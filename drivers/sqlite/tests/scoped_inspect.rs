@@ -42,7 +42,9 @@ fn read(driver: &SqliteDriver, only: Option<&[&str]>) -> Realm {
 }
 
 fn main_of(realm: &Realm) -> &Schema {
-    realm.schema("main").expect("the main schema is always there")
+    realm
+        .schema("main")
+        .expect("the main schema is always there")
 }
 
 #[test]
@@ -104,8 +106,14 @@ fn spliced(driver: &SqliteDriver, sql: &str, tables: &[&str]) -> Realm {
 #[test]
 fn splicing_a_scoped_read_gives_the_whole_read() {
     for (sql, tables) in [
-        ("ALTER TABLE child ADD COLUMN note text DEFAULT 'x'", &["child"][..]),
-        ("CREATE INDEX child_note ON child (parent_id, other_id)", &["child"]),
+        (
+            "ALTER TABLE child ADD COLUMN note text DEFAULT 'x'",
+            &["child"][..],
+        ),
+        (
+            "CREATE INDEX child_note ON child (parent_id, other_id)",
+            &["child"],
+        ),
         ("DROP INDEX child_total", &["child"]),
         (
             "CREATE TABLE fresh (id integer PRIMARY KEY, p integer REFERENCES parent)",

@@ -74,44 +74,37 @@ pub(crate) async fn analyze_file(
                     source: Box::new(error),
                 })?;
         }
-        let after = match planner.reading(&statement.text, state) {
-            Reading::Unchanged => None,
-            Reading::Whole => Some(space.inspect().await?),
-            Reading::Tables(tables) => {
-                let after = scoped::read_tables(space, state, &tables).await?;
-                if verify_scoped_reads {
-                    let whole = space.inspect().await?;
-                    if !scoped::same_model(&after, &whole) {
-                        return Err(LintError::ScopedRead {
-                            file: file.name().to_owned(),
-                            line: statement.line,
-                            tables: tables.iter().flat_map(|(_, t)| t.clone()).collect(),
-                        });
-                    }
-                }
-                Some(after)
-            }
+        let options = DiffOptions {
+            renames: rename_hints(&statement.text, &default_schema),
+            ..DiffOptions::default()
         };
-        let changes = match after {
-            None => Vec::new(),
-            Some(after) => {
-                let options = DiffOptions {
-                    renames: rename_hints(&statement.text, &default_schema),
-                    ..DiffOptions::default()
-                };
-                let mut changes = driver.dialect().diff(state, &after, &options);
-                if kind == DialectKind::Sqlite {
-                    changes = super::rebuild::collapse(
-                        driver.dialect(),
-                        &mut out.statements,
-                        changes,
-                        &after,
-                    );
-                }
+        let dialect = driver.dialect();
+        let mut changes = match planner.reading(&statement.text, state) {
+            Reading::Unchanged => Vec::new(),
+            Reading::Whole => {
+                let after = space.inspect().await?;
+                let changes = dialect.diff(state, &after, &options);
                 *state = after;
                 changes
             }
+            Reading::Tables(tables) => {
+                // Only the touched tables differ between the two models: diffing just
+                // them keeps the cost of a statement independent of the schema's size.
+                let before = scoped::narrowed(state, &tables);
+                scoped::read_tables(space, state, &tables).await?;
+                if verify_scoped_reads && !scoped::same_model(state, &space.inspect().await?) {
+                    return Err(LintError::ScopedRead {
+                        file: file.name().to_owned(),
+                        line: statement.line,
+                        tables: tables.iter().flat_map(|(_, t)| t.clone()).collect(),
+                    });
+                }
+                dialect.diff(&before, &scoped::narrowed(state, &tables), &options)
+            }
         };
+        if kind == DialectKind::Sqlite && !changes.is_empty() {
+            changes = super::rebuild::collapse(dialect, &mut out.statements, changes, state);
+        }
         let mut lint_statement = Statement::new(statement.line, statement.text.clone(), changes);
         for nolint in statement.nolint() {
             lint_statement = lint_statement.suppress(Suppression::only(nolint.args));

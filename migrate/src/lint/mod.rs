@@ -333,7 +333,9 @@ impl MigrateLint {
         let mut durations = Vec::new();
         for file in &files[first..] {
             let t = Instant::now();
-            linted.push(changes::analyze_file(file, &*space, &mut state, self.verify_scoped_reads).await?);
+            linted.push(
+                changes::analyze_file(file, &*space, &mut state, self.verify_scoped_reads).await?,
+            );
             durations.push(t.elapsed());
         }
         // The state after the linted files is the next run's prefix: cache it too.

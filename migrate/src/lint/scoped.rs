@@ -199,17 +199,15 @@ fn same(kind: DialectKind, a: &str, b: &str) -> bool {
     }
 }
 
-/// Reads `tables` (per schema) on the space and returns `state` with them replaced: every
-/// table requested or returned, and the triggers and rules on them, give way to what was
-/// read.
+/// Reads `tables` (per schema) on the space and splices them into `state`: every table
+/// requested or returned, and the triggers and rules on them, give way to what was read.
 pub(crate) async fn read_tables(
     space: &Workspace,
-    state: &Realm,
+    state: &mut Realm,
     tables: &[(String, Vec<String>)],
-) -> Result<Realm, LintError> {
+) -> Result<(), LintError> {
     let kind = space.driver().kind();
     let bound = space.driver().bound_schema().is_some();
-    let mut after = state.clone();
     for (schema, names) in tables {
         let options = if bound {
             InspectOptions::default().only_tables(names)
@@ -217,17 +215,17 @@ pub(crate) async fn read_tables(
             InspectOptions::schemas(std::slice::from_ref(schema)).only_tables(names)
         };
         let read = space.labelled(space.driver().inspect(&options).await?)?;
-        let Some(target) = after.schemas.iter_mut().find(|s| same(kind, &s.name, schema)) else {
+        let Some(target) = state.schemas.iter_mut().find(|s| s.name == *schema) else {
             continue;
         };
         let fresh = read
             .schemas
             .into_iter()
-            .find(|s| same(kind, &s.name, schema))
+            .find(|s| s.name == *schema)
             .unwrap_or_else(|| Schema::new(schema));
         splice(target, fresh, names, kind);
     }
-    Ok(after)
+    Ok(())
 }
 
 /// Replaces, in `target`, the tables named in `names` or present in `fresh` (and the
@@ -255,6 +253,43 @@ fn insert_sorted(tables: &mut Vec<Table>, table: Table) {
     tables.insert(at, table);
 }
 
+/// `realm` cut down to the schemas of `tables` holding only those tables and the triggers
+/// and rules on them: what a statement that touched only them can have changed.
+pub(crate) fn narrowed(realm: &Realm, tables: &[(String, Vec<String>)]) -> Realm {
+    // Over-matching by case only adds unchanged tables to both sides.
+    let matches = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+    let mut schemas = Vec::new();
+    for (schema_name, names) in tables {
+        let Some(schema) = realm.schemas.iter().find(|s| s.name == *schema_name) else {
+            continue;
+        };
+        let touched = |name: &str| names.iter().any(|n| matches(n, name));
+        let mut narrow = Schema::new(&schema.name);
+        narrow.tables = schema
+            .tables
+            .iter()
+            .filter(|t| touched(&t.name))
+            .cloned()
+            .collect();
+        narrow.triggers = schema
+            .triggers
+            .iter()
+            .filter(|t| touched(&t.on))
+            .cloned()
+            .collect();
+        narrow.rules = schema
+            .rules
+            .iter()
+            .filter(|r| touched(&r.on))
+            .cloned()
+            .collect();
+        narrow.comment = schema.comment.clone();
+        narrow.mysql = schema.mysql.clone();
+        schemas.push(narrow);
+    }
+    Realm::new(schemas)
+}
+
 /// Whether two schemas are the same model, order aside.
 pub(crate) fn same_model(a: &Realm, b: &Realm) -> bool {
     canonicalize(a) == canonicalize(b)
@@ -268,7 +303,8 @@ mod tests {
 
     fn table(name: &str) -> Table {
         let mut t = Table::new(name);
-        t.columns.push(Column::new("id", ColumnType::int(IntWidth::Int)));
+        t.columns
+            .push(Column::new("id", ColumnType::int(IntWidth::Int)));
         t
     }
 

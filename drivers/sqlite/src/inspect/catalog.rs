@@ -89,7 +89,10 @@ impl Only<'_> {
 
 /// The tables of `only` that foreign keys of the tables of `only` reference: a scoped read
 /// needs their spelling and primary keys to resolve the references.
-pub(crate) fn referenced_tables(conn: &Connection, only: Only<'_>) -> rusqlite::Result<Vec<String>> {
+pub(crate) fn referenced_tables(
+    conn: &Connection,
+    only: Only<'_>,
+) -> rusqlite::Result<Vec<String>> {
     let (scope, values) = only.condition("m.name");
     let mut stmt = conn.prepare(&format!(
         "SELECT DISTINCT f.\"table\" FROM sqlite_schema m JOIN pragma_foreign_key_list(m.name) f
