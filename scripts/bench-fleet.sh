@@ -104,7 +104,7 @@ settle() {
     done
 }
 
-median() { sort -g | awk '{a[NR]=$1} END { if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
+median() { sort -g | awk '{a[NR]=$1} END { if (NR == 0) exit; if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
 
 loop_apply() {
     local db=$1 n=$2
@@ -164,5 +164,6 @@ for what in fleet seq loop status; do
     printf '%-8s %10s %12s\n' "$what" "$m" "$r"
     eval "med_$what=$m"
 done
-awk -v f="$med_fleet" -v s="$med_seq" -v l="$med_loop" 'BEGIN { printf "fleet is %.1fx faster than the per-tenant process loop (target 5x) and %.1fx faster than --parallel 1 (target 2x)\n", l / f, s / f }'
+# Without baseline rounds (BASELINE_RUNS=0) there is nothing to compare with.
+[ -n "$med_seq" ] && [ -n "$med_loop" ] && awk -v f="$med_fleet" -v s="$med_seq" -v l="$med_loop" 'BEGIN { printf "fleet is %.1fx faster than the per-tenant process loop (target 5x) and %.1fx faster than --parallel 1 (target 2x)\n", l / f, s / f }'
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
