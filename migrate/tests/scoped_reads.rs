@@ -60,3 +60,43 @@ async fn scoped_reads_agree_with_whole_reads_on_the_squawk_corpus() {
     dev.drop_db().await;
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Indexes, comments and defaults on views and materialized views live in the view, which a
+/// table-scoped read does not return: statements naming a view read the whole schema.
+#[tokio::test]
+async fn statements_on_views_read_the_whole_schema() {
+    let Some(dev) = ServerDb::create(Server::Postgres).await else {
+        return;
+    };
+    let mut dir = MigrationDir::default();
+    dir.add_file(MigrationFile::new(
+        "1_base.sql",
+        b"CREATE TABLE t (a int PRIMARY KEY);\n\
+          CREATE MATERIALIZED VIEW mv AS SELECT a FROM t;\n\
+          CREATE VIEW v AS SELECT a FROM t;\n"
+            .to_vec(),
+    ))
+    .unwrap();
+    dir.add_file(MigrationFile::new(
+        "2_views.sql",
+        b"CREATE INDEX mv_a ON mv (a);\n\
+          COMMENT ON COLUMN mv.a IS 'the key';\n\
+          COMMENT ON COLUMN v.a IS 'a view column';\n\
+          ALTER TABLE v ALTER COLUMN a SET DEFAULT 1;\n"
+            .to_vec(),
+    ))
+    .unwrap();
+    let outcome = MigrateLint::builder(dir)
+        .selection(LintSelection::Latest(1))
+        .dev_url(dev.url.clone())
+        .no_cache()
+        .verify_scoped_reads()
+        .build()
+        .unwrap()
+        .run()
+        .await;
+    dev.drop_db().await;
+    if let Err(error) = outcome {
+        panic!("{error}");
+    }
+}

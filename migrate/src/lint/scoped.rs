@@ -129,7 +129,9 @@ impl ReadingPlanner {
             let Some(schema) = self.schema_of(name, state) else {
                 return Reading::Whole;
             };
-            if has_children(state, &schema.name, &name.name) {
+            if has_children(state, &schema.name, &name.name)
+                || is_other_relation(schema, &name.name, self.kind)
+            {
                 return Reading::Whole;
             }
             let mut wanted = vec![name.name.clone()];
@@ -164,6 +166,15 @@ fn has_children(state: &Realm, schema: &str, table: &str) -> bool {
                 || t.postgres.inherits.iter().any(|p| names_parent(&s.name, p))
         })
     })
+}
+
+/// Whether `name` is a relation of `schema` that is not a table (a view or materialized
+/// view, a sequence, a composite type): indexes, comments and defaults on those live outside
+/// the tables a scoped read returns.
+fn is_other_relation(schema: &Schema, name: &str, kind: DialectKind) -> bool {
+    schema.views.iter().any(|v| same(kind, &v.name, name))
+        || schema.sequences.iter().any(|s| same(kind, &s.name, name))
+        || schema.composites.iter().any(|c| same(kind, &c.name, name))
 }
 
 /// Tables of `schema` whose foreign keys reference `table` (SQLite resolves those
