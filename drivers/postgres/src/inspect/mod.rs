@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use mercator_driver::DriverError;
 use schema_model::{CompositeType, Realm, Schema, Table, View};
-use tokio_postgres::types::FromSql;
+use tokio_postgres::types::{FromSql, ToSql};
 use tokio_postgres::{Client, Row};
 
 /// The table Atlas-compatible revision tracking keeps; never part of a user's schema.
@@ -87,36 +87,20 @@ pub(super) async fn query(
     client.query(sql, &[&schemas]).await.map_err(inspect_error)
 }
 
-/// Runs a table-level query of the full read, or with `tables` its scoped form
-/// ([`queries::scoped`] with `scope`), `$2` being the tables' oids.
-pub(super) async fn query_in(
+/// Runs a query of the full read (`$1` the schemas), or with `scope` its narrowed form:
+/// [`queries::scoped`] adds `condition`, which reads `$2`, the scope's values (the tables'
+/// oids, or relation names).
+pub(super) async fn query_in<T: ToSql + Sync>(
     client: &Client,
     sql: &str,
-    scope: &str,
+    condition: &str,
     schemas: &[String],
-    tables: Option<&[u32]>,
+    scope: Option<&[T]>,
 ) -> Result<Vec<Row>, DriverError> {
-    match tables {
+    match scope {
         None => query(client, sql, schemas).await,
-        Some(oids) => client
-            .query(&queries::scoped(sql, scope), &[&schemas, &oids])
-            .await
-            .map_err(inspect_error),
-    }
-}
-
-/// Like [`query_in`], with `$2` the names of relations.
-pub(super) async fn query_named(
-    client: &Client,
-    sql: &str,
-    scope: &str,
-    schemas: &[String],
-    relations: Option<&[String]>,
-) -> Result<Vec<Row>, DriverError> {
-    match relations {
-        None => query(client, sql, schemas).await,
-        Some(names) => client
-            .query(&queries::scoped(sql, scope), &[&schemas, &names])
+        Some(values) => client
+            .query(&queries::scoped(sql, condition), &[&schemas, &values])
             .await
             .map_err(inspect_error),
     }
@@ -228,11 +212,7 @@ async fn inspect_catalogs(
         mut schemas,
         ..
     } = collected;
-    for (schema, table) in tables.into_values() {
-        if let Some(s) = schemas.get_mut(&schema) {
-            s.tables.push(table);
-        }
-    }
+    place_tables(tables, &mut schemas);
     for (schema, view) in views.into_values() {
         if let Some(s) = schemas.get_mut(&schema) {
             s.views.push(view);
@@ -245,7 +225,6 @@ async fn inspect_catalogs(
     }
     // Catalog order is name order everywhere; hash maps above lost it for these three.
     for schema in schemas.values_mut() {
-        schema.tables.sort_by(|a, b| a.name.cmp(&b.name));
         schema.views.sort_by(|a, b| a.name.cmp(&b.name));
         schema.composites.sort_by(|a, b| a.name.cmp(&b.name));
     }
@@ -293,6 +272,13 @@ async fn inspect_tables(
         mut schemas,
         ..
     } = collected;
+    place_tables(tables, &mut schemas);
+    Ok(Realm::new(schemas.into_values().collect()))
+}
+
+/// Puts the tables read into their schemas, in name order (catalog order everywhere; the
+/// hash map keyed by oid lost it).
+fn place_tables(tables: HashMap<i64, (String, Table)>, schemas: &mut BTreeMap<String, Schema>) {
     for (schema, table) in tables.into_values() {
         if let Some(s) = schemas.get_mut(&schema) {
             s.tables.push(table);
@@ -301,5 +287,4 @@ async fn inspect_tables(
     for schema in schemas.values_mut() {
         schema.tables.sort_by(|a, b| a.name.cmp(&b.name));
     }
-    Ok(Realm::new(schemas.into_values().collect()))
 }

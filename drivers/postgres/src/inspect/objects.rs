@@ -9,7 +9,7 @@ use tokio_postgres::Client;
 
 use super::constraints::check_expr;
 use super::relations::{catalog_type, default_value};
-use super::{Collected, get, queries, query, query_named};
+use super::{Collected, get, queries, query, query_in};
 
 pub(super) async fn inspect(
     client: &Client,
@@ -113,7 +113,7 @@ pub(super) async fn triggers(
     relations: Option<&[String]>,
     collected: &mut Collected,
 ) -> Result<(), DriverError> {
-    for row in query_named(
+    for row in query_in(
         client,
         queries::TRIGGERS,
         queries::TRIGGERS_SCOPE,
@@ -151,7 +151,7 @@ pub(super) async fn rules(
     relations: Option<&[String]>,
     collected: &mut Collected,
 ) -> Result<(), DriverError> {
-    for row in query_named(
+    for row in query_in(
         client,
         queries::RULES,
         queries::RULES_SCOPE,

@@ -9,7 +9,7 @@ use schema_model::{
 };
 use tokio_postgres::{Client, Row};
 
-use super::{Collected, get, queries, query};
+use super::{Collected, get, queries, query, query_in};
 use crate::quote::{is_identifier, split_top_level, unquote};
 use crate::sequence::{RawOptions, normalize};
 use crate::types::{CatalogType, TypeKind, from_catalog, parse_builtin};
@@ -39,12 +39,8 @@ pub(super) async fn inspect_tables(
     exclude_tables: &[String],
     collected: &mut Collected,
 ) -> Result<Vec<u32>, DriverError> {
-    let sql = queries::scoped(queries::RELATIONS, queries::RELATIONS_SCOPE);
-    for row in client
-        .query(&sql, &[&schemas, &names])
-        .await
-        .map_err(super::inspect_error)?
-    {
+    let scope = queries::RELATIONS_SCOPE;
+    for row in query_in(client, queries::RELATIONS, scope, schemas, Some(names)).await? {
         relation(&row, exclude_tables, collected)?;
     }
     let oids = collected.table_oids()?;
@@ -62,12 +58,8 @@ pub(super) async fn inspect_tables(
         let attnum: i32 = get(&row, "owner_attnum")?;
         identities.insert((relid, attnum as i16), options);
     }
-    let sql = queries::scoped(&queries::columns(), queries::COLUMNS_SCOPE);
-    for row in client
-        .query(&sql, &[&schemas, &oids])
-        .await
-        .map_err(super::inspect_error)?
-    {
+    let scope = queries::COLUMNS_SCOPE;
+    for row in query_in(client, &queries::columns(), scope, schemas, Some(&oids)).await? {
         column(&row, &identities, collected)?;
     }
     Ok(oids)
