@@ -167,41 +167,38 @@ impl Head<'_> {
         }
     }
 
+    /// The tokens from `i` on that stand outside parentheses, with their indexes.
+    fn top_level(&self, i: usize) -> impl Iterator<Item = (usize, &Token)> {
+        let mut depth = 0usize;
+        self.toks.iter().enumerate().skip(i).filter(move |(_, t)| {
+            if t.is_punct(self.src, b'(') {
+                depth += 1;
+            } else if t.is_punct(self.src, b')') {
+                depth = depth.saturating_sub(1);
+            } else {
+                return depth == 0;
+            }
+            false
+        })
+    }
+
     /// Whether a word of `words` appears outside parentheses from `i` on. A foreign key's
     /// `ON DELETE CASCADE` / `ON UPDATE CASCADE` is a rule for rows, not a cascade of the
     /// statement, and does not count.
     fn top_level_word(&self, i: usize, words: &[&str]) -> bool {
-        let mut depth = 0usize;
-        for (k, t) in self.toks.iter().enumerate().skip(i) {
-            if t.is_punct(self.src, b'(') {
-                depth += 1;
-            } else if t.is_punct(self.src, b')') {
-                depth = depth.saturating_sub(1);
-            } else if depth == 0 && words.iter().any(|w| t.is_kw(self.src, w)) {
-                let row_rule = t.is_kw(self.src, "CASCADE")
-                    && k > 0
-                    && (self.is(k - 1, "DELETE") || self.is(k - 1, "UPDATE"));
-                if !row_rule {
-                    return true;
-                }
-            }
-        }
-        false
+        self.top_level(i).any(|(k, t)| {
+            let row_rule = t.is_kw(self.src, "CASCADE")
+                && k > 0
+                && (self.is(k - 1, "DELETE") || self.is(k - 1, "UPDATE"));
+            words.iter().any(|w| t.is_kw(self.src, w)) && !row_rule
+        })
     }
 
     /// The index of the first top-level `word` from `i` on.
     fn find_top_level(&self, i: usize, word: &str) -> Option<usize> {
-        let mut depth = 0usize;
-        for (k, t) in self.toks.iter().enumerate().skip(i) {
-            if t.is_punct(self.src, b'(') {
-                depth += 1;
-            } else if t.is_punct(self.src, b')') {
-                depth = depth.saturating_sub(1);
-            } else if depth == 0 && t.is_kw(self.src, word) {
-                return Some(k);
-            }
-        }
-        None
+        self.top_level(i)
+            .find(|(_, t)| t.is_kw(self.src, word))
+            .map(|(k, _)| k)
     }
 
     fn scope(&self) -> Option<StatementScope> {
@@ -252,9 +249,7 @@ impl Head<'_> {
         }
         match self.word(i)?.as_str() {
             "TABLE" => {
-                if self.top_level_word(i + 1, &["PARTITION", "INHERITS"])
-                    && self.postgres_partition_or_inherit(i + 1)
-                {
+                if self.postgres_partition_or_inherit(i + 1) {
                     return None;
                 }
                 let at = self.skip(i + 1, &["IF", "NOT", "EXISTS"]);
@@ -276,20 +271,10 @@ impl Head<'_> {
     /// Whether `PARTITION`/`INHERITS` in a `CREATE TABLE` makes it a child of another
     /// table (PostgreSQL `PARTITION OF`, `INHERITS`), not just a partitioned table.
     fn postgres_partition_or_inherit(&self, from: usize) -> bool {
-        let mut depth = 0usize;
-        for (k, t) in self.toks.iter().enumerate().skip(from) {
-            if t.is_punct(self.src, b'(') {
-                depth += 1;
-            } else if t.is_punct(self.src, b')') {
-                depth = depth.saturating_sub(1);
-            } else if depth == 0
-                && (t.is_kw(self.src, "INHERITS")
-                    || (t.is_kw(self.src, "PARTITION") && self.is(k + 1, "OF")))
-            {
-                return true;
-            }
-        }
-        false
+        self.top_level(from).any(|(k, t)| {
+            t.is_kw(self.src, "INHERITS")
+                || (t.is_kw(self.src, "PARTITION") && self.is(k + 1, "OF"))
+        })
     }
 
     /// `… ON table` of a trigger or policy: the relation after the first top-level `ON`.
