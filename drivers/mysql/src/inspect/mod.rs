@@ -152,11 +152,10 @@ pub async fn inspect(
             })
             .collect();
     }
+    objects::triggers(conn, &mut schemas, &scope).await?;
+    // A scoped read reports tables and their triggers only.
     if !scope.is_scoped() {
         objects::views(conn, &mut schemas, server).await?;
-    }
-    objects::triggers(conn, &mut schemas, &scope).await?;
-    if !scope.is_scoped() {
         objects::routines(conn, &mut schemas).await?;
         if server.is_mariadb() {
             sequences::sequences(conn, &mut schemas).await?;
