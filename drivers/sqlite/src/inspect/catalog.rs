@@ -87,8 +87,8 @@ impl Only<'_> {
     }
 }
 
-/// The tables of `only` that foreign keys of the tables of `only` reference: a scoped read
-/// needs their spelling and primary keys to resolve the references.
+/// The tables that the foreign keys of the tables of `only` reference: a scoped read needs
+/// their spelling and primary keys to resolve the references.
 pub(crate) fn referenced_tables(
     conn: &Connection,
     only: Only<'_>,
@@ -198,10 +198,11 @@ pub(crate) fn read(conn: &Connection, only: Only<'_>) -> rusqlite::Result<Catalo
     }
 
     // A scoped read leaves views out, and keeps the triggers on relations of its names.
-    let (kinds, on_scope) = match only {
-        Only::All => ("'view', 'trigger'", (String::new(), Vec::new())),
-        Only::Tables(_) => ("'trigger'", only.condition("tbl_name")),
+    let kinds = match only {
+        Only::All => "'view', 'trigger'",
+        Only::Tables(_) => "'trigger'",
     };
+    let on_scope = only.condition("tbl_name");
     let mut stmt = conn.prepare(&format!(
         "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema
          WHERE type IN ({kinds}){} ORDER BY type, name",
