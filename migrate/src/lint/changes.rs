@@ -74,7 +74,8 @@ pub(crate) async fn analyze_file(
                     source: Box::new(error),
                 })?;
         }
-        let options = DiffOptions {
+        // Rename hints are read only for statements that are diffed.
+        let options = || DiffOptions {
             renames: rename_hints(&statement.text, &default_schema),
             ..DiffOptions::default()
         };
@@ -83,7 +84,7 @@ pub(crate) async fn analyze_file(
             Reading::Unchanged => Vec::new(),
             Reading::Whole => {
                 let after = space.inspect().await?;
-                let changes = dialect.diff(state, &after, &options);
+                let changes = dialect.diff(state, &after, &options());
                 *state = after;
                 changes
             }
@@ -99,7 +100,7 @@ pub(crate) async fn analyze_file(
                         tables: tables.iter().flat_map(|(_, t)| t.clone()).collect(),
                     });
                 }
-                dialect.diff(&before, &scoped::narrowed(state, &tables), &options)
+                dialect.diff(&before, &scoped::narrowed(state, &tables), &options())
             }
         };
         if kind == DialectKind::Sqlite && !changes.is_empty() {
