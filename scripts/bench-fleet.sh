@@ -15,6 +15,10 @@
 #          LOOP_SAMPLE tenants; its time is extrapolated linearly to TENANTS (printed so)
 #   status `mercator migrate status` over the TENANTS schemas migrated by `fleet` (3 times)
 # and prints each measurement's wall time and peak RSS (GNU time -v), then the medians.
+# Where /proc/diskstats counts them (Linux 5.5+), each measurement's note also gives the
+# disk flushes (fsyncs reaching the device) it caused and their rate: the applies are
+# bound by it (PostgreSQL 15 syncs every new index file at once), and a virtual disk's
+# sustainable rate varies (scripts/disk-sync-rate.sh measures it).
 # Needs psql, GNU time and a built binary (MERCATOR_BIN, default target/release/mercator).
 # Every database it creates is dropped on exit, also on failure or Ctrl-C.
 set -euo pipefail
@@ -104,6 +108,24 @@ settle() {
     done
 }
 
+# Flush requests completed by the physical disks (field 16 of /sys/block/*/stat; stacked
+# devices left out so nothing counts twice), or 0.
+flushes() {
+    local total=0 n f
+    for f in /sys/block/*/stat; do
+        case $f in */loop*|*/ram*|*/zram*|*/sr*|*/dm-*|*/md*) continue ;; esac
+        n=$(awk '{ print (NF >= 16) ? $16 : 0 }' "$f" 2>/dev/null) || n=0
+        total=$((total + ${n:-0}))
+    done
+    echo "$total"
+}
+
+# "flushes N (R/s)" for the flushes since $1 over $2 seconds.
+flush_note() {
+    local n=$(( $(flushes) - $1 ))
+    awk -v n="$n" -v s="$2" 'BEGIN { printf "flushes %d (%.0f/s)", n, (s > 0 ? n / s : 0) }'
+}
+
 median() { sort -g | awk '{a[NR]=$1} END { if (NR == 0) exit; if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
 
 loop_apply() {
@@ -124,9 +146,10 @@ for run in $(seq 1 "$RUNS"); do
     db=$(make_db "fleet_$run")
     tmpl="$(db_url "$db")$(sep)search_path={tenant}"
     settle
+    f0=$(flushes)
     read -r s rss < <(measure "$BIN" migrate apply --dir "file://$DIR" --url "$tmpl" --tenants-query "$TENANTS_QUERY" --parallel "$PARALLEL" --on-error continue)
     grep -q "applied     $TENANTS" "$WORK/stdout" || { echo "fleet run did not apply every tenant:" >&2; cat "$WORK/stdout" >&2; exit 1; }
-    printf '%-8s %-4s %10s %12s %s\n' fleet "$run" "$s" "$rss" "load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$WORK/results"
+    printf '%-8s %-4s %10s %12s %s\n' fleet "$run" "$s" "$rss" "load $(cut -d' ' -f1 /proc/loadavg); $(flush_note "$f0" "$s")" | tee -a "$WORK/results"
     for k in 1 2 3; do
         read -r s rss < <(measure "$BIN" migrate status --dir "file://$DIR" --url "$tmpl" --tenants-query "$TENANTS_QUERY" --parallel "$PARALLEL")
         grep -q " identical, 0 differ" "$WORK/stdout" || { echo "status: unexpected summary:" >&2; tail -3 "$WORK/stdout" >&2; }
@@ -138,9 +161,10 @@ for run in $(seq 1 "$RUNS"); do
     db=$(make_db "seq_$run" "$SEQ_SAMPLE")
     tmpl="$(db_url "$db")$(sep)search_path={tenant}"
     settle
+    f0=$(flushes)
     read -r s rss < <(measure "$BIN" migrate apply --dir "file://$DIR" --url "$tmpl" --tenants-query "$TENANTS_QUERY" --parallel 1)
     full=$(awk -v s="$s" -v n="$SEQ_SAMPLE" -v t="$TENANTS" 'BEGIN { printf "%.1f", s * t / n }')
-    note="load $(cut -d' ' -f1 /proc/loadavg)"
+    note="load $(cut -d' ' -f1 /proc/loadavg); $(flush_note "$f0" "$s")"
     [ "$SEQ_SAMPLE" -lt "$TENANTS" ] && note="extrapolated from $s s for $SEQ_SAMPLE tenants; $note"
     printf '%-8s %-4s %10s %12s %s\n' seq "$run" "$full" "$rss" "$note" | tee -a "$WORK/results"
     drop_db "$db"
@@ -149,9 +173,10 @@ for run in $(seq 1 "$RUNS"); do
     # so each process meets the same catalog size as the fleet does.
     db=$(make_db "loop_$run")
     settle
+    f0=$(flushes)
     read -r s rss < <(measure bash -c "loop_apply $db $LOOP_SAMPLE")
     full=$(awk -v s="$s" -v n="$LOOP_SAMPLE" -v t="$TENANTS" 'BEGIN { printf "%.1f", s * t / n }')
-    note="load $(cut -d' ' -f1 /proc/loadavg)"
+    note="load $(cut -d' ' -f1 /proc/loadavg); $(flush_note "$f0" "$s")"
     [ "$LOOP_SAMPLE" -lt "$TENANTS" ] && note="extrapolated from $s s for $LOOP_SAMPLE tenants; $note"
     printf '%-8s %-4s %10s %12s %s\n' loop "$run" "$full" "$rss" "$note" | tee -a "$WORK/results"
     drop_db "$db"

@@ -231,8 +231,10 @@ fn refs(files: &[(String, String)]) -> Vec<(&str, &str)> {
 /// The cache: a second run restores the prefix instead of replaying it and reports the
 /// same findings; a new file reuses the state after the previously linted file (from the
 /// schema model) or the previous prefix (from a snapshot, then replays one file); an edit
-/// of an earlier file invalidates. `snapshots`: the dev database keeps dev-state snapshots.
-async fn cache_scenario(dev: Option<&str>, snapshots: bool) {
+/// of an earlier file invalidates. `copies`: the dev database keeps dev-state snapshots it
+/// can copy (a longer prefix starts from a shorter one's); `kept`: how many snapshots the
+/// runs leave (copied or borrowed ones).
+async fn cache_scenario(dev: Option<&str>, copies: bool, kept: usize) {
     let cache = TempDir::new();
     // Snapshots live on the dev server (or in the cache directory): dropped at the end,
     // also when an assertion fails.
@@ -241,7 +243,7 @@ async fn cache_scenario(dev: Option<&str>, snapshots: bool) {
         cache: cache.path().to_owned(),
     };
     let cache = Some(&cache);
-    let (hit_third, replayed_third) = if snapshots { (12, 1) } else { (13, 0) };
+    let (hit_third, replayed_third) = if copies { (12, 1) } else { (13, 0) };
     let mut files = history(12);
     files.push(("0013_drop.sql".into(), "DROP TABLE t3;\n".into()));
     let first = lint_latest(dev, &refs(&files), cache).await;
@@ -276,10 +278,7 @@ async fn cache_scenario(dev: Option<&str>, snapshots: bool) {
 
     // Snapshots of the prefixes of 12 and 13 files were kept, and of 13 files after the
     // edit.
-    assert_eq!(
-        drop_snapshots(&guard.dev, &guard.cache).await,
-        if snapshots { 3 } else { 0 }
-    );
+    assert_eq!(drop_snapshots(&guard.dev, &guard.cache).await, kept);
 }
 
 async fn drop_snapshots(dev: &Option<String>, cache: &std::path::Path) -> usize {
@@ -319,7 +318,7 @@ impl Drop for SnapshotGuard {
 
 #[tokio::test]
 async fn sqlite_cache() {
-    cache_scenario(None, true).await;
+    cache_scenario(None, true, 3).await;
 }
 
 #[tokio::test]
@@ -327,11 +326,84 @@ async fn postgres_cache() {
     let Some(dev) = ServerDb::create(Server::Postgres).await else {
         return;
     };
-    cache_scenario(Some(&dev.url), true).await;
-    // Bound to a schema, the scratch space is a schema: no snapshots, the model is used.
+    cache_scenario(Some(&dev.url), true, 3).await;
+    // Bound to a schema, the scratch space is a schema: snapshots are the scratch schemas
+    // themselves, borrowed but never copied, so a longer prefix starts from the model.
     let sep = if dev.url.contains('?') { '&' } else { '?' };
-    cache_scenario(Some(&format!("{}{sep}search_path=public", dev.url)), false).await;
+    cache_scenario(
+        Some(&format!("{}{sep}search_path=public", dev.url)),
+        false,
+        3,
+    )
+    .await;
     dev.drop_db().await;
+}
+
+/// On PostgreSQL a run whose prefix has a snapshot borrows it rather than copy it, and
+/// leaves it as it was; files the borrow's transaction refuses are linted on a copy, and
+/// files that end transactions never run in a borrow. Bound to a schema, the first run's
+/// scratch schema becomes the snapshot and is borrowed at once.
+#[tokio::test]
+async fn postgres_borrows_the_prefix_snapshot_and_leaves_it_as_it_was() {
+    let Some(dev) = ServerDb::create(Server::Postgres).await else {
+        return;
+    };
+    let sep = if dev.url.contains('?') { '&' } else { '?' };
+    borrow_scenario(&dev.url, false).await;
+    borrow_scenario(&format!("{}{sep}search_path=public", dev.url), true).await;
+    dev.drop_db().await;
+}
+
+async fn borrow_scenario(dev_url: &str, bound: bool) {
+    let cache = TempDir::new();
+    let _guard = SnapshotGuard {
+        dev: Some(dev_url.to_owned()),
+        cache: cache.path().to_owned(),
+    };
+    let url = Some(dev_url);
+    let with = |last: (&'static str, &'static str)| {
+        let mut files = history(6);
+        files.push((last.0.into(), last.1.into()));
+        files
+    };
+    let drop_t3 = with(("0007_drop.sql", "DROP TABLE t3;\n"));
+    let first = lint_latest(url, &refs(&drop_t3), Some(&cache)).await;
+    assert_eq!(first.cache, CacheUse::Miss);
+    assert_eq!(first.borrowed, bound);
+    assert_eq!(codes(&first.report), ["DS102"]);
+    for _ in 0..2 {
+        let again = lint_latest(url, &refs(&drop_t3), Some(&cache)).await;
+        assert_eq!(again.cache, CacheUse::Hit { files: 6 });
+        assert!(again.borrowed);
+        assert_eq!(again.report.diagnostics, first.report.diagnostics);
+    }
+
+    let concurrent = with((
+        "0007_index.sql",
+        "CREATE INDEX CONCURRENTLY t1_v ON t1 (v);\n",
+    ));
+    let copied = lint_latest(url, &refs(&concurrent), Some(&cache)).await;
+    assert_eq!(copied.cache, CacheUse::Hit { files: 6 });
+    assert!(!copied.borrowed, "CONCURRENTLY cannot run in a transaction");
+    let plain = lint_latest(url, &refs(&concurrent), None).await;
+    assert_eq!(copied.report.diagnostics, plain.report.diagnostics);
+
+    let committing = with(("0007_commit.sql", "DROP TABLE t3;\nCOMMIT;\n"));
+    let copied = lint_latest(url, &refs(&committing), Some(&cache)).await;
+    assert!(
+        !copied.borrowed,
+        "a COMMIT would end the borrow's transaction"
+    );
+    assert_eq!(codes(&copied.report), ["DS102"]);
+
+    // None of it reached the snapshot: t3 is still there to drop, the index is not.
+    let last = lint_latest(url, &refs(&drop_t3), Some(&cache)).await;
+    assert!(last.borrowed);
+    assert_eq!(last.report.diagnostics, first.report.diagnostics);
+    let index_again = lint_latest(url, &refs(&concurrent), Some(&cache)).await;
+    assert_eq!(index_again.report.diagnostics, plain.report.diagnostics);
+    // The prefix's snapshot and the one after the linted DROP (kept for the next run).
+    assert!(drop_snapshots(&Some(dev_url.to_owned()), cache.path()).await >= 1);
 }
 
 #[tokio::test]
@@ -339,7 +411,7 @@ async fn mysql_cache() {
     let Some(dev) = ServerDb::create(Server::Mysql).await else {
         return;
     };
-    cache_scenario(Some(&dev.url), false).await;
+    cache_scenario(Some(&dev.url), false, 0).await;
     dev.drop_db().await;
 }
 

@@ -87,6 +87,7 @@ pub mod scatter;
 mod scope;
 mod tables;
 mod toposort;
+mod transaction;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -94,6 +95,7 @@ use std::path::{Path, PathBuf};
 pub use error::ImportError;
 pub use renames::{RENAME_DIRECTIVE, RenameDirective, RenamedObject};
 pub use scope::{ScopedName, StatementScope, statement_scope};
+pub use transaction::controls_transaction;
 
 /// The database whose SQL is being read (the project's one dialect identity, from
 /// `schema-model`): it decides quoting, comments, case folding and which dependencies are

@@ -162,6 +162,14 @@ impl DriverError {
         }
     }
 
+    /// Whether the server refused a statement only because it ran inside a transaction
+    /// block: it cannot run in one (`CREATE INDEX CONCURRENTLY`, `VACUUM`: SQLSTATE 25001),
+    /// a routine it called tried to end it (2D000), or it used an enum value the same
+    /// transaction added (55P04). Run on its own, the statement may well succeed.
+    pub fn is_refused_in_transaction(&self) -> bool {
+        matches!(self.code(), Some("25001" | "2D000" | "55P04"))
+    }
+
     /// Whether the connection was lost (the database may have done part of the work).
     pub fn is_connection_lost(&self) -> bool {
         matches!(self, DriverError::ConnectionLost { .. })

@@ -154,6 +154,49 @@ pub trait DevDatabase: Send + Sync {
         Ok(None)
     }
 
+    /// Snapshot `key` itself, lent to this run for statements that are all rolled back: a
+    /// driver bound to it with a transaction open that every statement, session and
+    /// inspection on it runs inside, or `None` where there is no such snapshot, it stays
+    /// busy, or the driver cannot roll DDL back. No copy is made, so a run starts at once
+    /// however large the snapshot is. Give it back with [`DevDatabase::return_snapshot`];
+    /// a run that dies leaves the snapshot as it was (the server rolls back).
+    ///
+    /// The caller must not run statements that end the transaction (`COMMIT`, `BEGIN`, …);
+    /// statements that cannot run inside one fail with the server's error, and nothing they
+    /// did stays.
+    async fn borrow_snapshot(
+        &self,
+        key: &str,
+        store: &Path,
+    ) -> Result<Option<Scratch>, DriverError> {
+        let _ = (key, store);
+        Ok(None)
+    }
+
+    /// Ends a borrow made by [`DevDatabase::borrow_snapshot`]: everything run on it is rolled
+    /// back and the snapshot is free again. A snapshot whose transaction did not survive
+    /// (something ended it) is dropped rather than kept changed.
+    async fn return_snapshot(&self, scratch: Scratch) -> Result<(), DriverError> {
+        scratch.driver.close().await
+    }
+
+    /// Makes `scratch` itself the snapshot `key` and lends it on to the caller, as
+    /// [`DevDatabase::borrow_snapshot`] does: how a driver that cannot copy a space
+    /// (PostgreSQL schemas) saves one without building the state twice. `Ok(true)`: the
+    /// scratch now is the lent snapshot (its name and driver may have changed), everything
+    /// run on it from now on is rolled back, and it goes back with
+    /// [`DevDatabase::return_snapshot`], not [`DevDatabase::drop_scratch`]. `Ok(false)`:
+    /// nothing changed. After an error the scratch may be unusable (dropping it is safe).
+    async fn keep_as_snapshot(
+        &self,
+        scratch: &mut Scratch,
+        key: &str,
+        store: &Path,
+    ) -> Result<bool, DriverError> {
+        let _ = (scratch, key, store);
+        Ok(false)
+    }
+
     /// The keys of the snapshots saved for this dev database, in any order.
     async fn snapshot_keys(&self, store: &Path) -> Result<Vec<String>, DriverError> {
         let _ = store;

@@ -45,6 +45,10 @@ pub struct PostgresDriver {
     /// Set while a session has a transaction open; a session dropped in that state leaves
     /// it to the next one to roll back.
     open_transaction: Arc<AtomicBool>,
+    /// Set on a borrowed snapshot's connection, whose transaction was opened when it was
+    /// lent and must only end when it is given back: sessions' transactions are
+    /// savepoints inside it.
+    pub(crate) pinned: bool,
 }
 
 impl std::fmt::Debug for PostgresDriver {
@@ -141,7 +145,20 @@ impl PostgresDriver {
             url: redact_url(url),
             raw_url: url.to_owned(),
             open_transaction: Arc::new(AtomicBool::new(false)),
+            pinned: false,
         })
+    }
+
+    /// Opens the transaction a borrowed snapshot's work runs in (see
+    /// [`crate::snapshot::borrow`]).
+    pub(crate) async fn pin(&mut self) -> Result<(), DriverError> {
+        self.client
+            .get_mut()
+            .batch_execute("BEGIN")
+            .await
+            .map_err(|e| exec_error("BEGIN", e))?;
+        self.pinned = true;
+        Ok(())
     }
 
     /// Schemas an inspection covers when the options name none.
@@ -266,7 +283,8 @@ impl DevDatabase for PostgresDriver {
             .query(
                 "SELECT nspname::text FROM pg_namespace WHERE nspname !~ '^pg_' \
                  AND nspname <> 'information_schema' AND nspname <> $1 \
-                 AND nspname NOT LIKE 'mercator\\_dev\\_%' ORDER BY 1",
+                 AND nspname NOT LIKE 'mercator\\_dev\\_%' \
+                 AND nspname NOT LIKE 'mercator\\_snap\\_%' ORDER BY 1",
                 &[bound],
             )
             .await
@@ -317,21 +335,44 @@ impl DevDatabase for PostgresDriver {
         crate::snapshot::restore(self, &client, &self.raw_url, key).await
     }
 
-    async fn snapshot_keys(&self, _store: &Path) -> Result<Vec<String>, DriverError> {
-        if self.schema.is_some() {
-            return Ok(Vec::new());
-        }
+    /// The snapshot database (or schema) itself, with a transaction open: no copy is made.
+    async fn borrow_snapshot(
+        &self,
+        key: &str,
+        _store: &Path,
+    ) -> Result<Option<Scratch>, DriverError> {
         let client = self.client.lock().await;
-        crate::snapshot::keys(&client).await
+        crate::snapshot::borrow(&client, &self.raw_url, self.schema.as_deref(), key).await
+    }
+
+    async fn return_snapshot(&self, scratch: Scratch) -> Result<(), DriverError> {
+        let client = self.client.lock().await;
+        crate::snapshot::give_back(&client, self.schema.as_deref(), scratch).await
+    }
+
+    /// Scratch schemas (dev URLs bound to a schema) become snapshots by a rename; scratch
+    /// databases are copied by [`DevDatabase::save_snapshot`] instead.
+    async fn keep_as_snapshot(
+        &self,
+        scratch: &mut Scratch,
+        key: &str,
+        _store: &Path,
+    ) -> Result<bool, DriverError> {
+        let Some(bound) = &self.schema else {
+            return Ok(false);
+        };
+        let client = self.client.lock().await;
+        crate::snapshot::keep(&client, &self.raw_url, bound, scratch, key).await
+    }
+
+    async fn snapshot_keys(&self, _store: &Path) -> Result<Vec<String>, DriverError> {
+        let client = self.client.lock().await;
+        crate::snapshot::keys(&client, self.schema.as_deref()).await
     }
 
     async fn drop_snapshots(&self, _store: &Path) -> Result<usize, DriverError> {
-        if self.schema.is_some() {
-            return Ok(0);
-        }
         let client = self.client.lock().await;
-        let owner = crate::scratch::current_database(&client).await?;
-        crate::snapshot::reclaim(&client, &owner, 0).await
+        crate::snapshot::drop_all(&client, self.schema.as_deref()).await
     }
 
     async fn drop_scratch(&self, scratch: Scratch) -> Result<(), DriverError> {
@@ -361,15 +402,17 @@ impl Driver for PostgresDriver {
     async fn session(&self) -> Result<Box<dyn Session + '_>, DriverError> {
         let client = self.client.lock().await;
         if self.open_transaction.swap(false, Ordering::SeqCst) {
+            let rollback = crate::session::rollback_sql(self.pinned);
             client
-                .batch_execute("ROLLBACK")
+                .batch_execute(rollback)
                 .await
-                .map_err(|e| exec_error("ROLLBACK", e))?;
+                .map_err(|e| exec_error(rollback, e))?;
         }
         Ok(Box::new(PostgresSession::new(
             client,
             self.schema.clone(),
             Arc::clone(&self.open_transaction),
+            self.pinned,
         )))
     }
 

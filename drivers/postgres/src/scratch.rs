@@ -50,7 +50,11 @@ pub(crate) async fn reclaim(client: &Client, kind: &Kind, tag: &str) -> Result<(
     Ok(())
 }
 
-async fn drop_space(client: &Client, kind: &Kind, name: &str) -> Result<(), DriverError> {
+pub(crate) async fn drop_space(
+    client: &Client,
+    kind: &Kind,
+    name: &str,
+) -> Result<(), DriverError> {
     match kind {
         Kind::Database => {
             let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", ident(name));

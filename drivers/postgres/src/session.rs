@@ -24,6 +24,21 @@ pub(crate) struct PostgresSession<'a> {
     client: MutexGuard<'a, Client>,
     bound: Option<String>,
     open_transaction: Arc<AtomicBool>,
+    /// The connection is a borrowed snapshot's, inside a transaction that must not end:
+    /// this session's transactions are savepoints.
+    pinned: bool,
+}
+
+/// The savepoint a pinned connection's sessions use as their transaction.
+const SAVEPOINT: &str = "mercator_session";
+
+/// How a session's transaction is rolled back: a savepoint on a pinned connection.
+pub(crate) fn rollback_sql(pinned: bool) -> &'static str {
+    if pinned {
+        "ROLLBACK TO SAVEPOINT mercator_session; RELEASE SAVEPOINT mercator_session"
+    } else {
+        "ROLLBACK"
+    }
 }
 
 impl<'a> PostgresSession<'a> {
@@ -31,11 +46,13 @@ impl<'a> PostgresSession<'a> {
         client: MutexGuard<'a, Client>,
         bound: Option<String>,
         open_transaction: Arc<AtomicBool>,
+        pinned: bool,
     ) -> Self {
         PostgresSession {
             client,
             bound,
             open_transaction,
+            pinned,
         }
     }
 
@@ -88,7 +105,11 @@ impl Session for PostgresSession<'_> {
     }
 
     async fn begin(&mut self, _options: TxOptions) -> Result<(), DriverError> {
-        self.batch("BEGIN").await?;
+        if self.pinned {
+            self.batch(&format!("SAVEPOINT {SAVEPOINT}")).await?;
+        } else {
+            self.batch("BEGIN").await?;
+        }
         self.open_transaction.store(true, Ordering::SeqCst);
         Ok(())
     }
@@ -146,13 +167,17 @@ impl Session for PostgresSession<'_> {
     }
 
     async fn commit(&mut self) -> Result<(), DriverError> {
-        let outcome = self.batch("COMMIT").await;
+        let outcome = if self.pinned {
+            self.batch(&format!("RELEASE SAVEPOINT {SAVEPOINT}")).await
+        } else {
+            self.batch("COMMIT").await
+        };
         self.open_transaction.store(false, Ordering::SeqCst);
         outcome
     }
 
     async fn rollback(&mut self) -> Result<(), DriverError> {
-        let outcome = self.batch("ROLLBACK").await;
+        let outcome = self.batch(rollback_sql(self.pinned)).await;
         self.open_transaction.store(false, Ordering::SeqCst);
         outcome
     }

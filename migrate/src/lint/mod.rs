@@ -68,6 +68,10 @@ pub struct LintOutcome {
     pub replayed_files: usize,
     /// Whether the cache helped.
     pub cache: CacheUse,
+    /// Whether the run worked in a saved dev-state snapshot itself, lent inside one
+    /// transaction that was rolled back after (no copy made; PostgreSQL dev URLs bound to
+    /// no schema, when every linted statement can run in a transaction).
+    pub borrowed: bool,
     /// Time to reach the state before the linted files (replay or restore).
     pub replay_time: Duration,
     /// Time to run, inspect and analyze the linted files.
@@ -256,26 +260,46 @@ impl MigrateLint {
         };
         let keys: Vec<String> = wanted.iter().map(|(_, k)| k.clone()).collect();
         let store = self.cache.as_ref().map(StateCache::snapshot_dir);
-        let started = Instant::now();
-        let wish = store
-            .as_deref()
-            .map(|store| SnapshotWish { store, keys: &keys });
-        let (mut space, restored) = Workspace::open(
-            self.dev_url.as_deref(),
-            kind,
-            wish,
-            self.schema_label.as_deref(),
-        )
-        .await?;
-        let restored = restored.map(|i| wanted[i].0);
-        let outcome = self
-            .run_in(&mut space, kind, files, first, start, restored, started)
-            .await;
-        // The run's own error matters more than a failure to clean up.
-        let closed = space.close().await;
-        let outcome = outcome?;
-        closed?;
-        Ok(outcome)
+        // Linting the files after an exact snapshot needs no copy of it when every
+        // statement can be rolled back: the run borrows the snapshot itself.
+        let mut borrow = rolls_back(&files[first..], kind);
+        loop {
+            let started = Instant::now();
+            let wish = store.as_deref().map(|store| SnapshotWish {
+                store,
+                keys: &keys,
+                borrow_best: borrow,
+            });
+            let (mut space, restored) = Workspace::open(
+                self.dev_url.as_deref(),
+                kind,
+                wish,
+                self.schema_label.as_deref(),
+            )
+            .await?;
+            let borrowed = space.is_borrowed();
+            let restored = restored.map(|i| wanted[i].0);
+            let outcome = self
+                .run_in(&mut space, kind, files, first, start, restored, started)
+                .await;
+            // The run's own error matters more than a failure to clean up.
+            let closed = space.close().await;
+            match outcome {
+                // A statement the transaction refused runs on a copy, as it would in a
+                // migration of its own.
+                Err(LintError::Statement { source, .. })
+                    if borrowed && source.is_refused_in_transaction() =>
+                {
+                    closed?;
+                    borrow = false;
+                }
+                outcome => {
+                    let outcome = outcome?;
+                    closed?;
+                    return Ok(outcome);
+                }
+            }
+        }
     }
 
     /// Drops the dev-state snapshots this run's dev database keeps (on its server, or in
@@ -321,7 +345,7 @@ impl MigrateLint {
                 let reached = self
                     .prefix_state(space, kind, &files[..first], start, &sum_of)
                     .await?;
-                self.snapshot(space, kind, &files[..first], &sum_of).await;
+                self.snapshot(space, kind, &files[..first], &sum_of).await?;
                 reached
             }
         };
@@ -369,6 +393,7 @@ impl MigrateLint {
             prefix_files: first,
             replayed_files: replayed,
             cache,
+            borrowed: space.is_borrowed(),
             replay_time,
             analysis_time: analysis_started.elapsed(),
         })
@@ -403,7 +428,7 @@ impl MigrateLint {
             }
         };
         if covered < prefix.len() {
-            self.snapshot(space, kind, prefix, sum_of).await;
+            self.snapshot(space, kind, prefix, sum_of).await?;
         }
         Ok((
             state,
@@ -421,14 +446,15 @@ impl MigrateLint {
         kind: DialectKind,
         prefix: &[MigrationFile],
         sum_of: &impl Fn(&MigrationFile) -> Option<String>,
-    ) {
+    ) -> Result<(), LintError> {
         if let (Some(store), Some(last)) = (&self.cache, prefix.last())
             && let Some(sum) = sum_of(last)
         {
             space
                 .save_snapshot(&snapshot_key(kind, &sum), &store.snapshot_dir())
-                .await;
+                .await?;
         }
+        Ok(())
     }
 
     /// The schema after `prefix`, on the space: restored from the longest cached prefix
@@ -508,6 +534,20 @@ impl MigrateLint {
             store.store(kind, label, last.name(), &sum, state);
         }
     }
+}
+
+/// Whether every statement of `files` can run inside one transaction that is rolled back
+/// after: none controls the transaction itself, and no file asks to run outside one.
+fn rolls_back(files: &[MigrationFile], kind: DialectKind) -> bool {
+    files.iter().all(|file| {
+        file.parse(kind).is_ok_and(|parsed| {
+            parsed.directives.txmode != Some(mercator_migrate_dir::TxMode::None)
+                && parsed
+                    .statements
+                    .iter()
+                    .all(|s| !sqlimport::controls_transaction(&s.text, kind))
+        })
+    })
 }
 
 /// The index of the last file of `prefix` carrying a checkpoint directive (0 without

@@ -2,7 +2,9 @@
 //! run's own (a database or schema the dev server makes, or a private in-memory SQLite
 //! database), else the dev database itself (which must be clean and is emptied
 //! afterwards). A scratch space may start as a copy of a saved dev-state snapshot
-//! ([`mercator_driver::DevDatabase::restore_snapshot`]).
+//! ([`mercator_driver::DevDatabase::restore_snapshot`]), or be the snapshot itself, lent
+//! for statements that are all rolled back afterwards
+//! ([`mercator_driver::DevDatabase::borrow_snapshot`]).
 
 use std::path::Path;
 
@@ -17,6 +19,9 @@ use crate::dev::Dev;
 pub(crate) struct Workspace {
     space: Space,
     label: Option<String>,
+    /// Everything the run executes can be rolled back: the space may become a lent
+    /// snapshot.
+    may_lend: bool,
 }
 
 /// Where statements run.
@@ -28,6 +33,9 @@ enum Space {
         dev: Box<dyn Driver>,
         /// The space.
         scratch: Scratch,
+        /// The space is a saved snapshot itself, lent inside a transaction: rolled back
+        /// and given back on close instead of dropped.
+        lent: bool,
     },
     /// The dev database itself (the server cannot make scratch spaces); reset on close.
     Shared {
@@ -42,6 +50,9 @@ pub(crate) struct SnapshotWish<'a> {
     pub(crate) store: &'a Path,
     /// Wanted keys, best first.
     pub(crate) keys: &'a [String],
+    /// Whether the best key's snapshot may be borrowed rather than copied: everything the
+    /// run executes on it can run inside one transaction.
+    pub(crate) borrow_best: bool,
 }
 
 impl Workspace {
@@ -54,28 +65,59 @@ impl Workspace {
         wish: Option<SnapshotWish<'_>>,
         label: Option<&str>,
     ) -> Result<(Self, Option<usize>), MigrateError> {
+        let may_lend = wish.as_ref().is_some_and(|w| w.borrow_best);
         let (space, restored) = Space::open(dev_url, kind, wish).await?;
         let label = match label {
             Some(label) => Some(label.to_owned()),
             None => space.dev().bound_schema().map(str::to_owned),
         };
-        Ok((Workspace { space, label }, restored))
+        Ok((
+            Workspace {
+                space,
+                label,
+                may_lend,
+            },
+            restored,
+        ))
     }
 
-    /// Saves the space's current contents as snapshot `key`; `false` where the dev
-    /// database keeps no snapshots of this kind of space. A failure only costs a later
-    /// run its shortcut, so it is logged, not returned.
-    pub(crate) async fn save_snapshot(&mut self, key: &str, store: &Path) -> bool {
-        let Space::Scratch { dev, scratch } = &mut self.space else {
-            return false;
+    /// Whether the space is a borrowed snapshot (its statements are rolled back on close).
+    pub(crate) fn is_borrowed(&self) -> bool {
+        matches!(self.space, Space::Scratch { lent: true, .. })
+    }
+
+    /// Saves the space's current contents as snapshot `key`: a copy, or, where the dev
+    /// server cannot copy a space and the rest of the run can be rolled back, the space
+    /// itself, lent to the run from then on. `false` where the dev database keeps no
+    /// snapshots of this kind of space. A failed copy only costs a later run its
+    /// shortcut, so it is logged, not returned; a space that failed to become a snapshot
+    /// may be unusable, so that is returned.
+    pub(crate) async fn save_snapshot(
+        &mut self,
+        key: &str,
+        store: &Path,
+    ) -> Result<bool, MigrateError> {
+        let Space::Scratch {
+            dev,
+            scratch,
+            lent: lent @ false,
+        } = &mut self.space
+        else {
+            return Ok(false);
         };
         match dev.save_snapshot(scratch, key, store).await {
-            Ok(saved) => saved,
+            Ok(true) => return Ok(true),
+            Ok(false) => {}
             Err(error) => {
                 tracing::warn!(%error, "cannot save a dev-state snapshot");
-                false
+                return Ok(false);
             }
         }
+        if !self.may_lend {
+            return Ok(false);
+        }
+        *lent = dev.keep_as_snapshot(scratch, key, store).await?;
+        Ok(*lent)
     }
 
     /// The driver statements run on.
@@ -125,9 +167,13 @@ impl Workspace {
     /// Releases the space and the dev connection.
     pub(crate) async fn close(self) -> Result<(), MigrateError> {
         match self.space {
-            Space::Scratch { dev, scratch } => {
+            Space::Scratch { dev, scratch, lent } => {
                 // A failed drop is reclaimed by a later run; still report it after closing.
-                let dropped = dev.drop_scratch(scratch).await;
+                let dropped = if lent {
+                    dev.return_snapshot(scratch).await
+                } else {
+                    dev.drop_scratch(scratch).await
+                };
                 let closed = dev.close().await;
                 dropped?;
                 closed?;
@@ -161,6 +207,22 @@ impl Space {
             && !wish.keys.is_empty()
         {
             let held = dev.snapshot_keys(wish.store).await?;
+            if wish.borrow_best
+                && held.contains(&wish.keys[0])
+                && let Some(snapshot) = dev.borrow_snapshot(&wish.keys[0], wish.store).await?
+            {
+                if let Some(unused) = fresh {
+                    unused.close().await?;
+                }
+                return Ok((
+                    Space::Scratch {
+                        dev,
+                        scratch: snapshot,
+                        lent: true,
+                    },
+                    Some(0),
+                ));
+            }
             for (i, key) in wish.keys.iter().enumerate() {
                 if !held.contains(key) {
                     continue;
@@ -169,7 +231,14 @@ impl Space {
                     if let Some(unused) = fresh {
                         unused.close().await?;
                     }
-                    return Ok((Space::Scratch { dev, scratch }, Some(i)));
+                    return Ok((
+                        Space::Scratch {
+                            dev,
+                            scratch,
+                            lent: false,
+                        },
+                        Some(i),
+                    ));
                 }
             }
         }
@@ -180,9 +249,14 @@ impl Space {
                     name: "memory".into(),
                     driver,
                 },
+                lent: false,
             },
             None => match dev.create_scratch().await? {
-                Some(scratch) => Space::Scratch { dev, scratch },
+                Some(scratch) => Space::Scratch {
+                    dev,
+                    scratch,
+                    lent: false,
+                },
                 None => {
                     dev.check_clean().await?;
                     Space::Shared { dev }
