@@ -20,7 +20,13 @@
 # bound by it (PostgreSQL 15 syncs every new index file at once), and a virtual disk's
 # sustainable rate varies (scripts/disk-sync-rate.sh measures it).
 # Needs psql, GNU time and a built binary (MERCATOR_BIN, default target/release/mercator).
-# Every database it creates is dropped on exit, also on failure or Ctrl-C.
+# Every database it creates is kept until the end and dropped on exit, also on failure or
+# Ctrl-C: dropping one deletes some 150,000 files, and on ext4 without a journal (this
+# machine's disk) the inode allocator then skips inodes deleted in the last 60 s (300 s
+# while their table blocks are dirty) one by one, which showed up as a fifth of the CPU
+# in a profile of the next measurement and made runs after a drop up to twice as slow.
+# For the same reason the script syncs and waits RECENT_DELETE_WAIT seconds (default 65)
+# before the first measurement.
 set -euo pipefail
 
 TENANTS=${1:-1500}
@@ -58,9 +64,6 @@ make_db() {
     echo "$db"
 }
 
-drop_db() {
-    psql -q "$PG" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null
-}
 
 # The directory: 10 files, 2 tables each, with indexes and foreign keys to earlier files.
 DIR="$WORK/migrations"
@@ -139,6 +142,8 @@ export -f loop_apply db_url sep
 export BIN DIR base query
 
 echo "# $TENANTS schemas, 10 files / 20 tables each, --parallel $PARALLEL, $RUNS run(s); loop sample $LOOP_SAMPLE tenants"
+sync
+sleep "${RECENT_DELETE_WAIT:-65}"
 echo "# machine: $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-8s %-4s %10s %12s %s\n' what run seconds peak_rss_kb note
 : > "$WORK/results"
@@ -155,7 +160,6 @@ for run in $(seq 1 "$RUNS"); do
         grep -q " identical, 0 differ" "$WORK/stdout" || { echo "status: unexpected summary:" >&2; tail -3 "$WORK/stdout" >&2; }
         printf '%-8s %-4s %10s %12s %s\n' status "$run.$k" "$s" "$rss" "$(tail -1 "$WORK/stdout"); load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$WORK/results"
     done
-    drop_db "$db"
 
     [ "$run" -le "${BASELINE_RUNS:-$RUNS}" ] || continue
     db=$(make_db "seq_$run" "$SEQ_SAMPLE")
@@ -167,7 +171,6 @@ for run in $(seq 1 "$RUNS"); do
     note="load $(cut -d' ' -f1 /proc/loadavg); $(flush_note "$f0" "$s")"
     [ "$SEQ_SAMPLE" -lt "$TENANTS" ] && note="extrapolated from $s s for $SEQ_SAMPLE tenants; $note"
     printf '%-8s %-4s %10s %12s %s\n' seq "$run" "$full" "$rss" "$note" | tee -a "$WORK/results"
-    drop_db "$db"
 
     # The loop's database holds every tenant schema even when only a sample is applied,
     # so each process meets the same catalog size as the fleet does.
@@ -179,7 +182,6 @@ for run in $(seq 1 "$RUNS"); do
     note="load $(cut -d' ' -f1 /proc/loadavg); $(flush_note "$f0" "$s")"
     [ "$LOOP_SAMPLE" -lt "$TENANTS" ] && note="extrapolated from $s s for $LOOP_SAMPLE tenants; $note"
     printf '%-8s %-4s %10s %12s %s\n' loop "$run" "$full" "$rss" "$note" | tee -a "$WORK/results"
-    drop_db "$db"
 done
 
 echo "# medians (seconds) and peak RSS (kB, max over runs)"
