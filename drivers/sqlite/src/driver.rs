@@ -2,7 +2,6 @@
 //! calls moved to tokio's blocking pool.
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -72,7 +71,7 @@ pub struct SqliteDriver {
     url: String,
     /// Lock files held, by lock name: the kernel releases them when the file is closed or
     /// the process dies, so a killed apply never leaves a stale lock behind.
-    held: Mutex<HashMap<String, File>>,
+    held: Mutex<HashMap<String, lock::HeldLock>>,
 }
 
 impl std::fmt::Debug for SqliteDriver {
@@ -312,14 +311,15 @@ impl Locker for SqliteDriver {
     }
 
     async fn unlock(&self, name: &str) -> Result<(), DriverError> {
-        // Closing the file releases the lock; the file itself stays, since removing a
-        // lock file others may be waiting on would let two holders in.
+        // Dropping the held lock removes its file and releases it.
         lock_held(&self.held).remove(name);
         Ok(())
     }
 }
 
-fn lock_held(held: &Mutex<HashMap<String, File>>) -> MutexGuard<'_, HashMap<String, File>> {
+fn lock_held(
+    held: &Mutex<HashMap<String, lock::HeldLock>>,
+) -> MutexGuard<'_, HashMap<String, lock::HeldLock>> {
     held.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
