@@ -41,14 +41,15 @@ BIN=${MERCATOR_BIN:-${CARGO_TARGET_DIR:-target}/release/mercator}
 
 WORK=$(mktemp -d /tmp/mercator-bench-fleet.XXXXXX)
 PREFIX="mercator_bench_fleet_$$"
-CREATED=()
 base="${PG%%\?*}"; base="${base%/*}"
 query=""; [[ "$PG" == *\?* ]] && query="${PG#*\?}"
 db_url() { if [ -n "$query" ]; then echo "$base/$1?$query"; else echo "$base/$1"; fi; }
 sep() { if [ -n "$query" ]; then echo "&"; else echo "?"; fi; }
 
+# By name: make_db runs in a command substitution, so no list of what it made survives.
 cleanup() {
-    for db in "${CREATED[@]}"; do
+    local db
+    for db in $(psql -qAt "$PG" -c "SELECT datname FROM pg_database WHERE datname LIKE '${PREFIX}\\_%'" 2>/dev/null); do
         psql -q "$PG" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
     done
     rm -rf "$WORK"
@@ -59,7 +60,6 @@ trap cleanup EXIT INT TERM
 make_db() {
     local db="${PREFIX}_$1" n=${2:-$TENANTS}
     psql -q "$PG" -c "CREATE DATABASE $db" >/dev/null
-    CREATED+=("$db")
     psql -q "$(db_url "$db")" -c "DO \$\$ BEGIN FOR i IN 1..$n LOOP EXECUTE format('CREATE SCHEMA t%s', lpad(i::text, 4, '0')); END LOOP; END \$\$" >/dev/null
     echo "$db"
 }
