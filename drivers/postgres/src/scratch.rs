@@ -9,7 +9,7 @@ use tokio_postgres::error::SqlState;
 use crate::PostgresDriver;
 use crate::driver::exec_error;
 use crate::inspect::inspect_error;
-use crate::lock::key;
+use crate::lock::{key, release, try_take};
 use crate::quote::ident;
 
 /// Where the scratch spaces of one dev URL live.
@@ -18,6 +18,16 @@ pub(crate) enum Kind {
     Database,
     /// Schemas inside the dev database (dev URL bound to a schema).
     Schema,
+}
+
+impl Kind {
+    /// The kind of space a dev URL bound to `bound` (or to no schema) works in.
+    pub(crate) fn of(bound: Option<&str>) -> Kind {
+        match bound {
+            Some(_) => Kind::Schema,
+            None => Kind::Database,
+        }
+    }
 }
 
 /// Drops the spaces whose owner is gone: their advisory lock is free.
@@ -33,18 +43,11 @@ pub(crate) async fn reclaim(client: &Client, kind: &Kind, tag: &str) -> Result<(
         .map_err(inspect_error)?;
     for row in rows {
         let name: String = row.try_get(0).map_err(inspect_error)?;
-        let free: bool = client
-            .query_one("SELECT pg_try_advisory_lock($1)", &[&key(&name)])
-            .await
-            .map_err(inspect_error)?
-            .get(0);
-        if !free {
+        if !try_take(client, "SELECT pg_try_advisory_lock($1)", &name).await? {
             continue;
         }
         let dropped = drop_space(client, kind, &name).await;
-        let _ = client
-            .query_one("SELECT pg_advisory_unlock($1)", &[&key(&name)])
-            .await;
+        release(client, &name).await;
         dropped?;
     }
     Ok(())
@@ -154,9 +157,7 @@ pub(crate) async fn create_from(
         (Kind::Schema, _) => format!("CREATE SCHEMA {}", ident(&name)),
     };
     if let Err(e) = client.batch_execute(&sql).await {
-        let _ = client
-            .query_one("SELECT pg_advisory_unlock($1)", &[&key(&name)])
-            .await;
+        release(client, &name).await;
         if e.code() == Some(&SqlState::INSUFFICIENT_PRIVILEGE)
             || (template.is_some()
                 && (e.code() == Some(&SqlState::UNDEFINED_DATABASE)
@@ -191,15 +192,8 @@ pub(crate) async fn remove(
     bound: Option<&str>,
     name: &str,
 ) -> Result<(), DriverError> {
-    let kind = if bound.is_some() {
-        Kind::Schema
-    } else {
-        Kind::Database
-    };
-    let dropped = drop_space(client, &kind, name).await;
-    let _ = client
-        .query_one("SELECT pg_advisory_unlock($1)", &[&key(name)])
-        .await;
+    let dropped = drop_space(client, &Kind::of(bound), name).await;
+    release(client, name).await;
     dropped
 }
 

@@ -26,7 +26,7 @@ use tokio_postgres::error::SqlState;
 use crate::PostgresDriver;
 use crate::driver::exec_error;
 use crate::inspect::inspect_error;
-use crate::lock::key;
+use crate::lock::{key, release, try_take};
 use crate::quote::ident;
 use crate::scratch::{Kind, create_from, current_database, drop_space, space_url};
 
@@ -121,14 +121,9 @@ pub(crate) async fn keep(
     if !wait_for_lock(client, "SELECT pg_try_advisory_lock($1)", &name).await? {
         return Ok(false);
     }
-    let unlock = |name: String| async move {
-        let _ = client
-            .query_one("SELECT pg_advisory_unlock($1)", &[&key(&name)])
-            .await;
-    };
     if exists(client, &Kind::Schema, &name).await? {
         // Another run kept the same state first.
-        unlock(name).await;
+        release(client, &name).await;
         return Ok(false);
     }
     // The scratch's connection names the schema in its search path: not across a rename.
@@ -139,7 +134,7 @@ pub(crate) async fn keep(
         ident(&name)
     );
     if let Err(e) = client.batch_execute(&rename).await {
-        unlock(name).await;
+        release(client, &name).await;
         scratch.driver = Box::new(PostgresDriver::open(&scratch_url).await?);
         if e.code() == Some(&SqlState::DUPLICATE_SCHEMA)
             || e.code() == Some(&SqlState::INSUFFICIENT_PRIVILEGE)
@@ -149,18 +144,12 @@ pub(crate) async fn keep(
         return Err(exec_error(&rename, e));
     }
     // The scratch's own lock was taken on its old name.
-    unlock(std::mem::replace(&mut scratch.name, name.clone())).await;
-    let lent = async {
-        let mut driver = PostgresDriver::open(&url).await?;
-        driver.pin().await?;
-        Ok::<_, DriverError>(driver)
-    }
-    .await;
-    match lent {
-        Ok(driver) => scratch.driver = Box::new(driver),
+    release(client, &scratch.name).await;
+    match pinned(&url, &name).await {
+        Ok(lent) => *scratch = lent,
         Err(e) => {
             // The snapshot is complete; only this run cannot use it.
-            unlock(name).await;
+            release(client, &name).await;
             return Err(e);
         }
     }
@@ -184,10 +173,11 @@ async fn exists(client: &Client, kind: &Kind, name: &str) -> Result<bool, Driver
 /// Where the snapshots of a dev URL live, and the name their tag is made of: the dev
 /// database's, or the schema the URL is bound to.
 async fn place(client: &Client, bound: Option<&str>) -> Result<(Kind, String), DriverError> {
-    Ok(match bound {
-        Some(schema) => (Kind::Schema, schema.to_owned()),
-        None => (Kind::Database, current_database(client).await?),
-    })
+    let owner = match bound {
+        Some(schema) => schema.to_owned(),
+        None => current_database(client).await?,
+    };
+    Ok((Kind::of(bound), owner))
 }
 
 /// The snapshots of `owner` of this kind, newest first.
@@ -226,36 +216,26 @@ pub(crate) async fn reclaim(
         if except == Some(name.as_str()) {
             continue;
         }
-        let free: bool = client
-            .query_one("SELECT pg_try_advisory_lock($1)", &[&key(&name)])
-            .await
-            .map_err(inspect_error)?
-            .get(0);
-        if !free {
+        if !try_take(client, "SELECT pg_try_advisory_lock($1)", &name).await? {
             continue;
         }
         let dropped = match kind {
+            // Not forced: a database somebody is connected to is in use.
             Kind::Database => {
                 let sql = format!("DROP DATABASE IF EXISTS {}", ident(&name));
-                client.batch_execute(&sql).await.map_err(|e| {
-                    (
-                        e.code() == Some(&SqlState::OBJECT_IN_USE),
-                        exec_error(&sql, e),
-                    )
-                })
+                client
+                    .batch_execute(&sql)
+                    .await
+                    .map_err(|e| exec_error(&sql, e))
             }
-            Kind::Schema => drop_space(client, kind, &name)
-                .await
-                .map_err(|e| (false, e)),
+            Kind::Schema => drop_space(client, kind, &name).await,
         };
-        let _ = client
-            .query_one("SELECT pg_advisory_unlock($1)", &[&key(&name)])
-            .await;
+        release(client, &name).await;
         match dropped {
             Ok(()) => dropped_count += 1,
             // A run started copying it after all: keep it.
-            Err((true, _)) => {}
-            Err((false, e)) => return Err(e),
+            Err(e) if e.code() == Some(SqlState::OBJECT_IN_USE.code()) => {}
+            Err(e) => return Err(e),
         }
     }
     Ok(dropped_count)
@@ -289,12 +269,7 @@ pub(crate) async fn restore(
 async fn wait_for_lock(client: &Client, try_sql: &str, name: &str) -> Result<bool, DriverError> {
     let started = Instant::now();
     loop {
-        let taken: bool = client
-            .query_one(try_sql, &[&key(name)])
-            .await
-            .map_err(inspect_error)?
-            .get(0);
-        if taken {
+        if try_take(client, try_sql, name).await? {
             return Ok(true);
         }
         if started.elapsed() >= WAIT {
@@ -333,9 +308,7 @@ pub(crate) async fn borrow(
         Err(e) => Err(e),
     };
     if !matches!(lent, Ok(Some(_))) {
-        let _ = client
-            .query_one("SELECT pg_advisory_unlock($1)", &[&key(&name)])
-            .await;
+        release(client, &name).await;
     }
     lent
 }
@@ -348,12 +321,7 @@ async fn lend(
     name: &str,
 ) -> Result<Option<Scratch>, DriverError> {
     if let Kind::Schema = kind {
-        let mut driver = PostgresDriver::open(url).await?;
-        driver.pin().await?;
-        return Ok(Some(Scratch {
-            name: name.to_owned(),
-            driver: Box::new(driver),
-        }));
+        return pinned(url, name).await.map(Some);
     }
     let open = format!("ALTER DATABASE {} WITH ALLOW_CONNECTIONS true", ident(name));
     match client.batch_execute(&open).await {
@@ -367,7 +335,7 @@ async fn lend(
         }
         Err(e) => return Err(exec_error(&open, e)),
     }
-    let connected = PostgresDriver::open(url).await;
+    let lent = pinned(url, name).await;
     // Sealed again at once: the connection made stays, nobody else can join it.
     let seal = format!(
         "ALTER DATABASE {} WITH ALLOW_CONNECTIONS false",
@@ -377,13 +345,19 @@ async fn lend(
         .batch_execute(&seal)
         .await
         .map_err(|e| exec_error(&seal, e));
-    let mut driver = connected?;
+    let lent = lent?;
     sealed?;
+    Ok(Some(lent))
+}
+
+/// A connection to the snapshot `name` at `url`, inside the transaction its borrow works in.
+async fn pinned(url: &str, name: &str) -> Result<Scratch, DriverError> {
+    let mut driver = PostgresDriver::open(url).await?;
     driver.pin().await?;
-    Ok(Some(Scratch {
+    Ok(Scratch {
         name: name.to_owned(),
         driver: Box::new(driver),
-    }))
+    })
 }
 
 /// Rolls back everything a borrow did and frees the snapshot. If the borrow's transaction
@@ -412,23 +386,9 @@ pub(crate) async fn give_back(
         Ok(())
     } else {
         tracing::warn!(snapshot = %scratch.name, "a borrowed dev-state snapshot's transaction ended early; dropping the snapshot");
-        match bound {
-            Some(_) => drop_space(client, &Kind::Schema, &scratch.name).await,
-            None => {
-                let sql = format!(
-                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                    ident(&scratch.name)
-                );
-                client
-                    .batch_execute(&sql)
-                    .await
-                    .map_err(|e| exec_error(&sql, e))
-            }
-        }
+        drop_space(client, &Kind::of(bound), &scratch.name).await
     };
-    let _ = client
-        .query_one("SELECT pg_advisory_unlock($1)", &[&key(&scratch.name)])
-        .await;
+    release(client, &scratch.name).await;
     spoiled?;
     closed
 }
