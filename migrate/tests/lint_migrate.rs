@@ -406,6 +406,40 @@ async fn borrow_scenario(dev_url: &str, bound: bool) {
     assert!(drop_snapshots(&Some(dev_url.to_owned()), cache.path()).await >= 1);
 }
 
+/// Bound to a schema, a first run makes its scratch schema the prefix's snapshot and goes
+/// on in it, borrowed; a linted statement that transaction refuses sends the run to a
+/// fresh space all the same.
+#[tokio::test]
+async fn postgres_a_statement_refused_in_a_kept_snapshot_is_linted_on_a_copy() {
+    let Some(dev) = ServerDb::create(Server::Postgres).await else {
+        return;
+    };
+    let sep = if dev.url.contains('?') { '&' } else { '?' };
+    let bound = format!("{}{sep}search_path=public", dev.url);
+    let cache = TempDir::new();
+    let guard = SnapshotGuard {
+        dev: Some(bound.clone()),
+        cache: cache.path().to_owned(),
+    };
+    let mut files = history(4);
+    files.push((
+        "0005_index.sql".into(),
+        "CREATE INDEX CONCURRENTLY t1_v ON t1 (v);\n".into(),
+    ));
+    let first = lint_latest(Some(&bound), &refs(&files), Some(&cache)).await;
+    assert!(!first.borrowed);
+    let plain = lint_latest(Some(&bound), &refs(&files), None).await;
+    assert_eq!(first.report.diagnostics, plain.report.diagnostics);
+    // The snapshot the refused attempt kept stays, unchanged, for the next run.
+    files.pop();
+    files.push(("0005_drop.sql".into(), "DROP TABLE t1;\n".into()));
+    let next = lint_latest(Some(&bound), &refs(&files), Some(&cache)).await;
+    assert!(next.borrowed);
+    assert_eq!(codes(&next.report), ["DS102"]);
+    drop(guard);
+    dev.drop_db().await;
+}
+
 #[tokio::test]
 async fn mysql_cache() {
     let Some(dev) = ServerDb::create(Server::Mysql).await else {

@@ -69,8 +69,9 @@ pub struct LintOutcome {
     /// Whether the cache helped.
     pub cache: CacheUse,
     /// Whether the run worked in a saved dev-state snapshot itself, lent inside one
-    /// transaction that was rolled back after (no copy made; PostgreSQL dev URLs bound to
-    /// no schema, when every linted statement can run in a transaction).
+    /// transaction that was rolled back after (no copy made; PostgreSQL, when every linted
+    /// statement can run in a transaction). Bound to a schema, a run that makes the
+    /// snapshot also borrows it for the linted files.
     pub borrowed: bool,
     /// Time to reach the state before the linted files (replay or restore).
     pub replay_time: Duration,
@@ -277,11 +278,12 @@ impl MigrateLint {
                 self.schema_label.as_deref(),
             )
             .await?;
-            let borrowed = space.is_borrowed();
             let restored = restored.map(|i| wanted[i].0);
             let outcome = self
                 .run_in(&mut space, kind, files, first, start, restored, started)
                 .await;
+            // Asked after the run: a space can become a lent snapshot during it.
+            let borrowed = space.is_borrowed();
             // The run's own error matters more than a failure to clean up.
             let closed = space.close().await;
             match outcome {
