@@ -52,8 +52,8 @@ impl Drop for HeldLock {
     }
 }
 
-/// Whether `path` names the open `file` (always `true` where files cannot be told apart,
-/// and then lock files are never removed).
+/// Whether `path` names the open `file`; `false` where files cannot be told apart (not
+/// Unix), so lock files are never removed there.
 #[cfg(unix)]
 fn names_file(path: &Path, file: &File) -> bool {
     use std::os::unix::fs::MetadataExt;
