@@ -35,18 +35,19 @@ pub fn controls_transaction(sql: &str, dialect: DialectKind) -> bool {
     let Ok(tokens) = lexer::tokens(sql, dialect) else {
         return true;
     };
-    let mut words = tokens
-        .iter()
-        .filter(|t| !t.kind.is_comment())
-        .map(|t| (t.kind, t.text(sql).to_ascii_uppercase()));
-    match words.next() {
-        Some((Kind::Word, head)) if CONTROL_HEADS.contains(&head.as_str()) => true,
+    // Comments are not tokens.
+    let word = |i: usize| {
+        tokens
+            .get(i)
+            .filter(|t| t.kind == Kind::Word)
+            .map(|t| t.text(sql).to_ascii_uppercase())
+    };
+    match word(0).as_deref() {
+        Some(head) if CONTROL_HEADS.contains(&head) => true,
         // `PREPARE name AS …` is a prepared statement; `PREPARE TRANSACTION` ends one.
-        Some((Kind::Word, head)) if head == "PREPARE" => {
-            matches!(words.next(), Some((Kind::Word, w)) if w == "TRANSACTION")
-        }
+        Some("PREPARE") => word(1).as_deref() == Some("TRANSACTION"),
         // `XA START`, `XA COMMIT`: MySQL's distributed transactions.
-        Some((Kind::Word, head)) if head == "XA" => true,
+        Some("XA") => true,
         _ => false,
     }
 }
