@@ -179,12 +179,7 @@ fn assert_scoped(full: &Realm, scoped: &Realm, scope: &[String], context: &str) 
 /// table (missing, a view with a trigger and a rule, a materialized view, an index, a
 /// sequence), and the empty scope.
 fn scopes(full: &Realm) -> Vec<Vec<String>> {
-    let mut all: Vec<String> = full
-        .schemas
-        .iter()
-        .flat_map(|s| s.tables.iter().map(|t| t.name.clone()))
-        .collect();
-    all.sort();
+    let mut all = table_names(full);
     all.dedup();
     let mut out: Vec<Vec<String>> = all.iter().map(|t| vec![t.clone()]).collect();
     out.push(names(&["users", "orders"]));

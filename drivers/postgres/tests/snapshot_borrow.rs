@@ -10,23 +10,12 @@ use std::time::Duration;
 
 use common::*;
 use mercator_driver::{DevDatabase, Driver, DriverExt, InspectOptions, Scratch, TxOptions};
-use schema_model::Realm;
 
 /// Server-side snapshots need no store directory.
 const STORE: &str = "unused-by-postgres";
 
-fn tables(realm: &Realm) -> Vec<String> {
-    let mut names: Vec<String> = realm
-        .schemas
-        .iter()
-        .flat_map(|s| s.tables.iter().map(|t| t.name.clone()))
-        .collect();
-    names.sort();
-    names
-}
-
 async fn tables_in(scratch: &Scratch) -> Vec<String> {
-    tables(
+    table_names(
         &scratch
             .driver
             .inspect(&InspectOptions::default())

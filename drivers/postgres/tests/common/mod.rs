@@ -88,6 +88,17 @@ pub async fn load(driver: &PostgresDriver, sql: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
+/// The names of the tables of every schema of `realm`, sorted.
+pub fn table_names(realm: &Realm) -> Vec<String> {
+    let mut names: Vec<String> = realm
+        .schemas
+        .iter()
+        .flat_map(|s| s.tables.iter().map(|t| t.name.clone()))
+        .collect();
+    names.sort();
+    names
+}
+
 /// Empty when the realms are equal for the differ and canonically.
 pub fn differences(a: &Realm, b: &Realm) -> Vec<String> {
     let dialect = PostgresDialect;
