@@ -15,10 +15,11 @@
 #          LOOP_SAMPLE tenants; its time is extrapolated linearly to TENANTS (printed so)
 #   status `mercator migrate status` over the TENANTS schemas migrated by `fleet` (3 times)
 # and prints each measurement's wall time and peak RSS (GNU time -v), then the medians.
-# Where /proc/diskstats counts them (Linux 5.5+), each measurement's note also gives the
-# disk flushes (fsyncs reaching the device) it caused and their rate: the applies are
-# bound by it (PostgreSQL 15 syncs every new index file at once), and a virtual disk's
-# sustainable rate varies (scripts/disk-sync-rate.sh measures it).
+# Where the kernel counts them (/sys/block/*/stat, Linux 5.5+), each measurement's note
+# also gives the disk flushes (fsyncs reaching the device) it caused and their rate, to
+# compare with what the disk sustains (scripts/disk-sync-rate.sh). PostgreSQL 15 syncs
+# every new index file at once; on this project's 2-core machine the applies were still
+# bound by the server's CPU, not by the disk (docs/FLEET.md).
 # Needs psql, GNU time and a built binary (MERCATOR_BIN, default target/release/mercator).
 # Every database it creates is kept until the end and dropped on exit, also on failure or
 # Ctrl-C: dropping one deletes some 150,000 files, and on ext4 without a journal (this

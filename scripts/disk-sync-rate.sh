@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # How many fsyncs a second the disk under a directory sustains, with one writer and with
-# many: the ceiling of anything bound by syncs, such as a fleet apply on PostgreSQL 15
-# (which syncs every new index file at once; see scripts/bench-fleet.sh).
+# many: the ceiling of anything bound by syncs. A fleet apply on PostgreSQL 15 syncs every
+# new index file at once; scripts/bench-fleet.sh prints the rate each run reached, to
+# compare with this.
 #
 #   scripts/disk-sync-rate.sh [DIR] [SECONDS] [ROUNDS] [JOBS]
 #
